@@ -1,0 +1,14 @@
+package io.nudge.engine;
+
+import java.time.Instant;
+
+/**
+ * A customer's choice for one purpose.
+ *
+ * @param purpose what the choice is about
+ * @param granted true when granted, false when denied
+ * @param source where it came from: {@code api} (the admin API), {@code event} (an event's
+ *     {@code context.consent}) or {@code signal} (a browser privacy signal)
+ * @param at when it was recorded
+ */
+public record ConsentRecord(Purpose purpose, boolean granted, String source, Instant at) {}

@@ -1,0 +1,35 @@
+package io.nudge.engine;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A proactive engagement a rule asked for. It leaves Nudge only if the gate lets it through.
+ *
+ * @param id unique id, also the SSE event id and the webhook message id
+ * @param type chat invitation, callback offer or tip
+ * @param rule the name of the rule that fired
+ * @param createdAt when the rule fired (engine clock)
+ * @param customerId the customer's canonical id
+ * @param anonymousId the customer's latest device id, or null
+ * @param userId the customer's known id, or null
+ * @param fields the type's fields: {@code queue} and {@code message} for chat and callback;
+ *     {@code title}, {@code body} and optional {@code url} for a tip
+ * @param context a short journey summary an agent can read: pages, cart, searches, reason
+ */
+public record Engagement(
+    String id,
+    EngagementType type,
+    String rule,
+    Instant createdAt,
+    String customerId,
+    String anonymousId,
+    String userId,
+    Map<String, String> fields,
+    Map<String, Object> context) {
+
+  public Engagement {
+    fields = Map.copyOf(fields);
+    context = Map.copyOf(context);
+  }
+}

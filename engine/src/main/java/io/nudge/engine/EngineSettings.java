@@ -1,0 +1,72 @@
+package io.nudge.engine;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Objects;
+
+/**
+ * How the engine runs. Build with {@link #defaults()} and the {@code with...} methods.
+ *
+ * @param shards number of shards, each one thread and one rule session; one per core by default
+ * @param queueCapacity events waiting per shard before {@link NudgeEngine#submit} refuses with
+ *     {@link OverloadedException}
+ * @param tick how often an idle shard moves its rule clock forward, so timers and absence rules
+ *     fire on time without a new event
+ * @param sessionTimeout a visit ends after this long without events
+ * @param consentDefault what an unset purpose means
+ * @param dedupeWindow message ids remembered per shard to drop repeats
+ * @param clock the engine's clock; tests pass one they move by hand
+ */
+public record EngineSettings(
+    int shards,
+    int queueCapacity,
+    Duration tick,
+    Duration sessionTimeout,
+    ConsentDefault consentDefault,
+    int dedupeWindow,
+    InstantSource clock) {
+
+  public EngineSettings {
+    Checks.checkArgument(shards >= 1 && shards <= 1024, "shards is %d, must be 1 to 1024", shards);
+    Checks.checkArgument(queueCapacity >= 1, "queueCapacity is %d, must be at least 1", queueCapacity);
+    Checks.checkArgument(!tick.isNegative() && !tick.isZero(), "tick is %s, must be positive", tick);
+    Checks.checkArgument(!sessionTimeout.isNegative() && !sessionTimeout.isZero(),
+        "sessionTimeout is %s, must be positive", sessionTimeout);
+    Checks.checkArgument(dedupeWindow >= 0, "dedupeWindow is %d, must not be negative", dedupeWindow);
+    Objects.requireNonNull(consentDefault, "consentDefault");
+    Objects.requireNonNull(clock, "clock");
+  }
+
+  public static EngineSettings defaults() {
+    return new EngineSettings(Runtime.getRuntime().availableProcessors(), 10_000, Duration.ofMillis(20),
+        Duration.ofMinutes(30), ConsentDefault.OPT_IN, 100_000, InstantSource.system());
+  }
+
+  public EngineSettings withShards(int n) {
+    return new EngineSettings(n, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock);
+  }
+
+  public EngineSettings withQueueCapacity(int n) {
+    return new EngineSettings(shards, n, tick, sessionTimeout, consentDefault, dedupeWindow, clock);
+  }
+
+  public EngineSettings withTick(Duration d) {
+    return new EngineSettings(shards, queueCapacity, d, sessionTimeout, consentDefault, dedupeWindow, clock);
+  }
+
+  public EngineSettings withSessionTimeout(Duration d) {
+    return new EngineSettings(shards, queueCapacity, tick, d, consentDefault, dedupeWindow, clock);
+  }
+
+  public EngineSettings withConsentDefault(ConsentDefault c) {
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, c, dedupeWindow, clock);
+  }
+
+  public EngineSettings withDedupeWindow(int n) {
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, n, clock);
+  }
+
+  public EngineSettings withClock(InstantSource c) {
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, c);
+  }
+}

@@ -1,0 +1,158 @@
+package io.nudge.engine;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.drools.kiesession.rulebase.KnowledgeBaseFactory;
+import org.kie.api.KieBase;
+import org.kie.api.KieBaseConfiguration;
+import org.kie.api.KieServices;
+import org.kie.api.conf.EventProcessingOption;
+import org.kie.api.definition.KiePackage;
+import org.kie.api.definition.rule.Rule;
+import org.kie.api.io.ResourceType;
+import org.kie.internal.builder.KnowledgeBuilder;
+import org.kie.internal.builder.KnowledgeBuilderError;
+import org.kie.internal.builder.KnowledgeBuilderFactory;
+import org.kie.internal.io.ResourceFactory;
+
+/**
+ * A compiled set of rule files: the rule base every shard runs. Compiling is slow (hundreds of
+ * milliseconds), so it happens once per pack, never per shard or per customer.
+ */
+public final class RulePack {
+  private static final Pattern LINE_COLUMN = Pattern.compile("[Ll]ine (\\d+):(\\d+)");
+
+  private final Map<String, String> files;
+  private final String version;
+  private final KieBase kieBase;
+
+  private RulePack(Map<String, String> files, String version, KieBase kieBase) {
+    this.files = files;
+    this.version = version;
+    this.kieBase = kieBase;
+  }
+
+  /**
+   * Compiles every {@code *.drl} file directly inside {@code dir} (not its sub-folders).
+   *
+   * @throws RuleCompilationException when a file does not compile
+   * @throws NudgeException when the folder cannot be read
+   */
+  public static RulePack load(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new NudgeException("rules folder " + dir + " does not exist or is not a folder");
+    }
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> list = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) list.sorted()::iterator) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(".drl") && Files.isRegularFile(p)) {
+          files.put(name, Files.readString(p, StandardCharsets.UTF_8));
+        }
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new NudgeException("cannot read rules folder " + dir + ": " + e.getMessage(), e);
+    }
+    return compile(files);
+  }
+
+  /**
+   * Compiles the given files, named by file name.
+   *
+   * @throws RuleCompilationException when a file does not compile or there is no rule at all
+   */
+  public static RulePack compile(Map<String, String> files) {
+    Map<String, String> sorted = new TreeMap<>(files);
+    KnowledgeBuilder builder = KnowledgeBuilderFactory.newKnowledgeBuilder();
+    for (Map.Entry<String, String> f : sorted.entrySet()) {
+      builder.add(ResourceFactory.newByteArrayResource(f.getValue().getBytes(StandardCharsets.UTF_8))
+          .setSourcePath(f.getKey()), ResourceType.DRL);
+    }
+    if (builder.hasErrors()) {
+      List<RuleProblem> problems = new ArrayList<>();
+      for (KnowledgeBuilderError error : builder.getErrors()) {
+        problems.add(problemOf(error));
+      }
+      throw new RuleCompilationException(problems);
+    }
+    KieBaseConfiguration conf = KieServices.get().newKieBaseConfiguration();
+    conf.setOption(EventProcessingOption.STREAM);
+    KieBase base = KnowledgeBaseFactory.newKnowledgeBase(conf);
+    ((org.drools.core.impl.InternalRuleBase) base).addPackages(builder.getKnowledgePackages());
+    RulePack pack = new RulePack(Map.copyOf(sorted), versionOf(sorted), base);
+    if (pack.ruleNames().isEmpty()) {
+      throw new RuleCompilationException(List.of(new RuleProblem("", 0, 0, "the rule pack has no rule")));
+    }
+    return pack;
+  }
+
+  private static RuleProblem problemOf(KnowledgeBuilderError error) {
+    String file = error.getResource() == null ? "" : error.getResource().getSourcePath();
+    int[] lines = error.getLines();
+    int line = lines != null && lines.length > 0 ? Math.max(0, lines[0]) : 0;
+    int column = 0;
+    String message = error.getMessage() == null ? "" : error.getMessage().trim();
+    Matcher m = LINE_COLUMN.matcher(message);
+    if (m.find()) {
+      if (line == 0) {
+        line = Integer.parseInt(m.group(1));
+      }
+      column = Integer.parseInt(m.group(2)) + 1;
+    }
+    return new RuleProblem(file, line, column, message);
+  }
+
+  private static String versionOf(Map<String, String> files) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (Map.Entry<String, String> f : files.entrySet()) {
+        sha.update(f.getKey().getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        sha.update(f.getValue().getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(sha.digest()).substring(0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** File name to content, sorted by name. */
+  public Map<String, String> files() {
+    return files;
+  }
+
+  /** A short hash of the files' names and contents. */
+  public String version() {
+    return version;
+  }
+
+  /** The names of all rules, sorted. */
+  public List<String> ruleNames() {
+    List<String> names = new ArrayList<>();
+    for (KiePackage p : kieBase.getKiePackages()) {
+      for (Rule r : p.getRules()) {
+        names.add(r.getName());
+      }
+    }
+    names.sort(null);
+    return names;
+  }
+
+  /** The compiled Drools rule base; for the engine's sessions. */
+  public KieBase kieBase() {
+    return kieBase;
+  }
+}

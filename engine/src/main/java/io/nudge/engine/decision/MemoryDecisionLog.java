@@ -1,0 +1,41 @@
+package io.nudge.engine.decision;
+
+import io.nudge.engine.Checks;
+import io.nudge.engine.Decision;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Decisions kept in memory, the newest {@code perCustomer} of each customer. */
+public final class MemoryDecisionLog implements DecisionLog {
+  private final ConcurrentHashMap<String, ArrayDeque<Decision>> byCustomer = new ConcurrentHashMap<>();
+  private final int perCustomer;
+
+  public MemoryDecisionLog(int perCustomer) {
+    Checks.checkArgument(perCustomer > 0, "perCustomer is %d, must be positive", perCustomer);
+    this.perCustomer = perCustomer;
+  }
+
+  @Override
+  public void append(Decision decision) {
+    ArrayDeque<Decision> list =
+        byCustomer.computeIfAbsent(decision.engagement().customerId(), id -> new ArrayDeque<>());
+    synchronized (list) {
+      list.addLast(decision);
+      if (list.size() > perCustomer) {
+        list.removeFirst();
+      }
+    }
+  }
+
+  @Override
+  public List<Decision> forCustomer(String customerId) {
+    ArrayDeque<Decision> list = byCustomer.get(customerId);
+    if (list == null) {
+      return List.of();
+    }
+    synchronized (list) {
+      return List.copyOf(list);
+    }
+  }
+}

@@ -1,0 +1,285 @@
+package io.nudge.engine.facts;
+
+import io.nudge.engine.Event;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Folds behaviour events into a {@link Journey}, following the Segment E-commerce spec v2 for carts,
+ * checkouts, orders and searches. Used by the engine only; rules read the result.
+ */
+public final class JourneyRecorder {
+  private JourneyRecorder() {}
+
+  /**
+   * Starts a new visit when this is the customer's first event or the last one is older than the
+   * session timeout: session fields reset, customer fields stay.
+   *
+   * @return true when a new visit started
+   */
+  public static boolean startVisitIfDue(Journey j, long now, long sessionTimeoutMillis) {
+    if (j.visitCount > 0 && now - j.lastEventAt <= sessionTimeoutMillis) {
+      return false;
+    }
+    j.visitCount++;
+    j.sessionStartedAt = now;
+    j.pageViewsBefore += j.pageViewsThisSession;
+    j.pageViewsThisSession = 0;
+    j.recentPaths.clear();
+    j.currentPath = "";
+    j.currentUrl = "";
+    j.currentTitle = "";
+    j.checkoutStep = 0;
+    j.checkoutStarted = false;
+    j.orderedThisSession = false;
+    j.searchesThisSession = 0;
+    j.formErrorsThisSession = 0;
+    j.referrer = "";
+    j.campaignSource = "";
+    j.campaignMedium = "";
+    j.campaignName = "";
+    return true;
+  }
+
+  /** Applies one event; {@code fact} is the event as it was inserted in the session. */
+  public static void record(Journey j, Event e, CustomerEvent fact, long now) {
+    j.lastEventAt = now;
+    j.lastSequence = fact.getSequence();
+    if (e.anonymousId() != null) {
+      j.anonymousId = e.anonymousId();
+    }
+    if (e.userId() != null) {
+      j.userId = e.userId();
+    }
+    recordContext(j, e.context(), now);
+    switch (e.type()) {
+      case PAGE, SCREEN -> recordPageView(j, e, now);
+      case TRACK -> recordTrack(j, e.name(), e.properties(), now);
+      default -> { }
+    }
+  }
+
+  /** The page path an event happened on: a page call's own path, else {@code context.page.path}. */
+  public static String pathOf(Event e, Journey j) {
+    Object own = e.properties().get("path");
+    if ((e.type() == Event.EventType.PAGE || e.type() == Event.EventType.SCREEN) && own instanceof String s) {
+      return s;
+    }
+    if (e.context().page() != null && e.context().page().path() != null) {
+      return e.context().page().path();
+    }
+    if (e.type() == Event.EventType.SCREEN && e.name() != null) {
+      return e.name();
+    }
+    return j.currentPath;
+  }
+
+  private static void recordContext(Journey j, Event.EventContext c, long now) {
+    if (c.userAgent() != null) {
+      j.device = deviceOf(c.userAgent());
+    }
+    if (c.locale() != null) {
+      j.locale = c.locale();
+    }
+    if (c.timezone() != null) {
+      j.timezone = c.timezone();
+    }
+    Event.Campaign campaign = c.campaign();
+    if (campaign != null) {
+      j.campaignSource = orEmpty(campaign.source());
+      j.campaignMedium = orEmpty(campaign.medium());
+      j.campaignName = orEmpty(campaign.name());
+    }
+    Event.Page page = c.page();
+    if (page != null && page.path() != null && !page.path().equals(j.currentPath)) {
+      j.currentPath = page.path();
+      j.currentUrl = orEmpty(page.url());
+      j.currentTitle = orEmpty(page.title());
+      j.currentPageSince = now;
+    }
+  }
+
+  private static void recordPageView(Journey j, Event e, long now) {
+    Map<String, Object> p = e.properties();
+    Event.Page page = e.context().page();
+    String path = pathOf(e, j);
+    String url = text(p.get("url"), page == null ? null : page.url());
+    String title = text(p.get("title"), page == null ? null : page.title());
+    String referrer = text(p.get("referrer"), page == null ? null : page.referrer());
+    if (j.pageViewsThisSession == 0 && referrer != null) {
+      j.referrer = referrer;
+    }
+    j.pageViewsThisSession++;
+    if (!path.equals(j.currentPath) || j.currentPageSince == 0) {
+      j.currentPageSince = now;
+    }
+    j.currentPath = path;
+    j.currentUrl = orEmpty(url);
+    j.currentTitle = orEmpty(title != null ? title : e.name());
+    addBounded(j.recentPaths, path);
+  }
+
+  private static void recordTrack(Journey j, String name, Map<String, Object> p, long now) {
+    Object currency = p.get("currency");
+    if (currency instanceof String s && !s.isBlank()) {
+      j.cartCurrency = s.toUpperCase(Locale.ROOT);
+    }
+    switch (name) {
+      case "Product Added" -> addToCart(j, p);
+      case "Product Removed" -> removeFromCart(j, p);
+      case "Cart Viewed" -> replaceCart(j, p.get("products"));
+      case "Checkout Started" -> {
+        replaceCart(j, p.get("products"));
+        j.checkoutStarted = true;
+        j.checkoutStep = Math.max(j.checkoutStep, 1);
+      }
+      case "Checkout Step Viewed", "Checkout Step Completed" -> {
+        j.checkoutStarted = true;
+        int step = (int) number(p.get("step"));
+        if (step > 0) {
+          j.checkoutStep = step;
+        }
+      }
+      case "Order Completed" -> completeOrder(j, p, now);
+      case "Products Searched" -> {
+        Object query = p.get("query");
+        if (query != null) {
+          addBounded(j.searches, query.toString());
+        }
+        j.searchesThisSession++;
+      }
+      case "Form Error" -> j.formErrorsThisSession++;
+      default -> { }
+    }
+  }
+
+  private static void addToCart(Journey j, Map<String, Object> p) {
+    CartItem added = item(p);
+    if (added == null) {
+      return;
+    }
+    for (int i = 0; i < j.cartItems.size(); i++) {
+      CartItem have = j.cartItems.get(i);
+      if (have.productId().equals(added.productId())) {
+        j.cartItems.set(i, new CartItem(have.productId(), firstNonNull(added.name(), have.name()),
+            firstNonNull(added.category(), have.category()),
+            added.price() > 0 ? added.price() : have.price(), have.quantity() + added.quantity()));
+        return;
+      }
+    }
+    j.cartItems.add(added);
+  }
+
+  private static void removeFromCart(Journey j, Map<String, Object> p) {
+    String id = productId(p);
+    if (id == null) {
+      return;
+    }
+    Object q = p.get("quantity");
+    for (int i = 0; i < j.cartItems.size(); i++) {
+      CartItem have = j.cartItems.get(i);
+      if (have.productId().equals(id)) {
+        int left = q == null ? 0 : have.quantity() - Math.max(1, (int) number(q));
+        if (left <= 0) {
+          j.cartItems.remove(i);
+        } else {
+          j.cartItems.set(i, new CartItem(id, have.name(), have.category(), have.price(), left));
+        }
+        return;
+      }
+    }
+  }
+
+  private static void replaceCart(Journey j, Object products) {
+    if (!(products instanceof List<?> list)) {
+      return;
+    }
+    j.cartItems.clear();
+    for (Object o : list) {
+      if (o instanceof Map<?, ?> m) {
+        @SuppressWarnings("unchecked")
+        CartItem item = item((Map<String, Object>) m);
+        if (item != null) {
+          j.cartItems.add(item);
+        }
+      }
+    }
+  }
+
+  private static void completeOrder(Journey j, Map<String, Object> p, long now) {
+    double value = number(firstNonNull(p.get("total"), firstNonNull(p.get("revenue"), p.get("value"))));
+    j.lastOrderValue = value > 0 ? value : j.getCartValue();
+    j.lastOrderId = orEmpty(text(p.get("order_id"), null));
+    j.lastOrderAt = now;
+    j.orderCount++;
+    j.orderedThisSession = true;
+    j.cartItems.clear();
+    j.checkoutStep = 0;
+    j.checkoutStarted = false;
+  }
+
+  private static CartItem item(Map<String, Object> p) {
+    String id = productId(p);
+    if (id == null) {
+      return null;
+    }
+    Object q = p.get("quantity");
+    int quantity = q == null ? 1 : Math.max(1, (int) number(q));
+    return new CartItem(id, text(p.get("name"), null), text(p.get("category"), null),
+        Math.max(0, number(p.get("price"))), quantity);
+  }
+
+  private static String productId(Map<String, Object> p) {
+    return text(p.get("product_id"), text(p.get("sku"), null));
+  }
+
+  static String deviceOf(String userAgent) {
+    if (userAgent.contains("iPad") || userAgent.contains("Tablet")) {
+      return "tablet";
+    }
+    if (userAgent.contains("Mobi") || userAgent.contains("Android") || userAgent.contains("iPhone")) {
+      return "mobile";
+    }
+    return "desktop";
+  }
+
+  static double number(Object v) {
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    if (v instanceof String s) {
+      try {
+        return Double.parseDouble(s.trim());
+      } catch (NumberFormatException e) {
+        return 0;
+      }
+    }
+    return 0;
+  }
+
+  private static String text(Object v, String fallback) {
+    if (v == null) {
+      return fallback;
+    }
+    if (v instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d)) {
+      return Long.toString(d.longValue());
+    }
+    return v.toString();
+  }
+
+  private static <T> T firstNonNull(T a, T b) {
+    return a != null ? a : b;
+  }
+
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static void addBounded(List<String> list, String value) {
+    list.add(value);
+    if (list.size() > Journey.RECENT_LIMIT) {
+      list.remove(0);
+    }
+  }
+}

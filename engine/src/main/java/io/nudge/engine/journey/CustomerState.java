@@ -1,0 +1,22 @@
+package io.nudge.engine.journey;
+
+import io.nudge.engine.facts.Journey;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.kie.api.runtime.rule.FactHandle;
+
+/** What a session keeps per customer beside the facts: handles, counters and this visit's asks. */
+final class CustomerState {
+  final Journey journey;
+  final FactHandle journeyHandle;
+  final List<FactHandle> offers = new ArrayList<>();
+  final Set<String> askedThisVisit = new HashSet<>();
+  long sequence;
+
+  CustomerState(Journey journey, FactHandle journeyHandle) {
+    this.journey = journey;
+    this.journeyHandle = journeyHandle;
+  }
+}

@@ -1,0 +1,226 @@
+package io.nudge.engine.journey;
+
+import io.nudge.engine.Decision;
+import io.nudge.engine.Engagement;
+import io.nudge.engine.EngagementType;
+import io.nudge.engine.Event;
+import io.nudge.engine.NudgeException;
+import io.nudge.engine.RulePack;
+import io.nudge.engine.facts.Actions;
+import io.nudge.engine.facts.CustomerEvent;
+import io.nudge.engine.facts.CustomerFact;
+import io.nudge.engine.facts.Journey;
+import io.nudge.engine.facts.JourneyRecorder;
+import io.nudge.engine.facts.Offer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.kie.api.KieServices;
+import org.kie.api.definition.rule.Rule;
+import org.kie.api.event.rule.AfterMatchFiredEvent;
+import org.kie.api.event.rule.AgendaEventListener;
+import org.kie.api.event.rule.BeforeMatchFiredEvent;
+import org.kie.api.event.rule.DefaultAgendaEventListener;
+import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.KieSessionConfiguration;
+import org.kie.api.runtime.conf.ClockTypeOption;
+import org.kie.api.runtime.rule.Match;
+import org.kie.api.time.SessionPseudoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Many customers' journeys in one Drools session (STREAM mode), driven by one thread. The rule clock
+ * is a pseudo clock that only moves when {@link #advanceTo} or {@link #apply} is called, so the same
+ * events at the same times always give the same engagements; a shard calls {@link #advanceTo} on
+ * every tick so timers fire on time without a new event.
+ *
+ * <p>Not thread-safe: exactly one thread may use an instance.
+ */
+public final class JourneySession implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JourneySession.class);
+
+  private final KieSession kie;
+  private final SessionPseudoClock clock;
+  private final long sessionTimeoutMillis;
+  private final Gate gate;
+  private final Consumer<Decision> decisions;
+  private final Map<String, CustomerState> customers = new HashMap<>();
+  private final List<Engagement> asked = new ArrayList<>();
+  private Match firing;
+  private long now;
+
+  /**
+   * @param rules the rule pack to run
+   * @param startMillis the rule clock's first reading, epoch milliseconds
+   * @param sessionTimeout a visit ends after this long without events
+   * @param gate decides about each engagement the rules ask for
+   * @param decisions receives every decision, in order
+   */
+  public JourneySession(
+      RulePack rules, long startMillis, Duration sessionTimeout, Gate gate, Consumer<Decision> decisions) {
+    KieSessionConfiguration conf = KieServices.get().newKieSessionConfiguration();
+    conf.setOption(ClockTypeOption.PSEUDO);
+    this.kie = rules.kieBase().newKieSession(conf, null);
+    this.clock = kie.getSessionClock();
+    this.clock.advanceTime(startMillis, TimeUnit.MILLISECONDS);
+    this.now = startMillis;
+    this.sessionTimeoutMillis = sessionTimeout.toMillis();
+    this.gate = gate;
+    this.decisions = decisions;
+    if (hasNudgeGlobal(rules)) {
+      kie.setGlobal("nudge", new Actions(this::ask));
+    }
+    kie.addEventListener(new DefaultAgendaEventListener() {
+      @Override
+      public void beforeMatchFired(BeforeMatchFiredEvent event) {
+        firing = event.getMatch();
+      }
+
+      @Override
+      public void afterMatchFired(AfterMatchFiredEvent event) {
+        firing = null;
+      }
+    });
+  }
+
+  private static boolean hasNudgeGlobal(RulePack rules) {
+    return rules.kieBase().getKiePackages().stream()
+        .anyMatch(p -> p.getGlobalVariables().stream().anyMatch(g -> g.getName().equals("nudge")));
+  }
+
+  /** Lets a test or a tool watch which rules fire. */
+  public void addAgendaListener(AgendaEventListener listener) {
+    kie.addEventListener(listener);
+  }
+
+  /** The rule clock, epoch milliseconds. */
+  public long now() {
+    return now;
+  }
+
+  /** Moves the rule clock forward to {@code millis} (never back) and runs whatever became due. */
+  public void advanceTo(long millis) {
+    if (millis > now) {
+      clock.advanceTime(millis - now, TimeUnit.MILLISECONDS);
+      now = millis;
+    }
+    fire();
+  }
+
+  /** Applies one event of a customer at {@code millis}: journey updated, event inserted, rules run. */
+  public void apply(String customerId, Event event, long millis) {
+    advanceTo(millis);
+    CustomerState state = customers.computeIfAbsent(customerId, this::newCustomer);
+    if (JourneyRecorder.startVisitIfDue(state.journey, now, sessionTimeoutMillis)) {
+      endVisit(state);
+    }
+    CustomerEvent fact = new CustomerEvent(customerId, ++state.sequence, event.type().id(), event.name(),
+        JourneyRecorder.pathOf(event, state.journey), event.properties(), now);
+    JourneyRecorder.record(state.journey, event, fact, now);
+    kie.insert(fact);
+    kie.update(state.journeyHandle, state.journey);
+    fire();
+  }
+
+  /** A copy of the customer's journey, or empty when this session has never seen them. */
+  public Optional<Journey> journey(String customerId) {
+    CustomerState state = customers.get(customerId);
+    return state == null ? Optional.empty() : Optional.of(state.journey.snapshot());
+  }
+
+  public int customerCount() {
+    return customers.size();
+  }
+
+  private CustomerState newCustomer(String customerId) {
+    Journey journey = new Journey(customerId);
+    return new CustomerState(journey, kie.insert(journey));
+  }
+
+  private void endVisit(CustomerState state) {
+    for (var handle : state.offers) {
+      kie.delete(handle);
+    }
+    state.offers.clear();
+    state.askedThisVisit.clear();
+  }
+
+  private void fire() {
+    try {
+      kie.fireAllRules();
+    } catch (RuntimeException e) {
+      String rule = firing == null ? "?" : firing.getRule().getName();
+      LOG.warn("rule \"{}\" failed and was stopped for this event: {}", rule, e.toString());
+      firing = null;
+    }
+    if (asked.isEmpty()) {
+      return;
+    }
+    List<Engagement> batch = new ArrayList<>(asked);
+    asked.clear();
+    Instant at = Instant.ofEpochMilli(now);
+    for (Engagement e : batch) {
+      decisions.accept(gate.decide(e, at));
+    }
+  }
+
+  private void ask(EngagementType type, String key, Map<String, String> fields) {
+    Match match = firing;
+    if (match == null) {
+      throw new NudgeException("nudge actions can only be used in a rule's consequence");
+    }
+    Rule rule = match.getRule();
+    String customerId = customerOf(match);
+    CustomerState state = customers.get(customerId);
+    if (!state.askedThisVisit.add(rule.getName() + '\u0000' + key)) {
+      return;
+    }
+    Journey j = state.journey;
+    String id = EngagementIds.next(now);
+    state.offers.add(kie.insert(new Offer(customerId, rule.getName(), key, type.id(), id, now)));
+    asked.add(new Engagement(id, type, rule.getName(), Instant.ofEpochMilli(now), customerId,
+        j.getAnonymousId(), j.getUserId(), fields, JourneySummary.of(j, reasonOf(rule))));
+  }
+
+  private static String customerOf(Match match) {
+    String customerId = null;
+    for (Object o : match.getObjects()) {
+      if (o instanceof CustomerFact f) {
+        if (customerId != null && !customerId.equals(f.getCustomerId())) {
+          throw new NudgeException("rule \"" + match.getRule().getName()
+              + "\" matched facts of two customers; join every pattern on customerId");
+        }
+        customerId = f.getCustomerId();
+      }
+    }
+    if (customerId == null) {
+      throw new NudgeException("rule \"" + match.getRule().getName()
+          + "\" matched no customer fact (Journey, CustomerEvent or Offer), so nobody to engage");
+    }
+    return customerId;
+  }
+
+  private static String reasonOf(Rule rule) {
+    Object reason = rule.getMetaData().get("reason");
+    if (reason == null) {
+      return rule.getName();
+    }
+    String text = reason.toString();
+    if (text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")) {
+      text = text.substring(1, text.length() - 1);
+    }
+    return text;
+  }
+
+  @Override
+  public void close() {
+    kie.dispose();
+  }
+}

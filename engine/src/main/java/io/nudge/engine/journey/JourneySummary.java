@@ -1,0 +1,48 @@
+package io.nudge.engine.journey;
+
+import io.nudge.engine.facts.CartItem;
+import io.nudge.engine.facts.Journey;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The short journey summary an engagement carries, so the agent need not ask again. */
+final class JourneySummary {
+  private JourneySummary() {}
+
+  static Map<String, Object> of(Journey j, String reason) {
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("reason", reason);
+    summary.put("currentPage", j.getCurrentPath());
+    summary.put("pages", last(j.getRecentPaths(), 5));
+    summary.put("cart", cart(j));
+    summary.put("searches", last(j.getSearches(), 3));
+    summary.put("visit", j.getVisitCount());
+    summary.put("returning", j.isReturning());
+    if (j.getCheckoutStep() > 0) {
+      summary.put("checkoutStep", j.getCheckoutStep());
+    }
+    if (j.getFormErrorsThisSession() > 0) {
+      summary.put("formErrors", j.getFormErrorsThisSession());
+    }
+    return summary;
+  }
+
+  private static Map<String, Object> cart(Journey j) {
+    Map<String, Object> cart = new LinkedHashMap<>();
+    cart.put("value", Math.round(j.getCartValue() * 100) / 100.0);
+    cart.put("currency", j.getCartCurrency());
+    cart.put("quantity", j.getCartQuantity());
+    List<String> names = new ArrayList<>();
+    for (CartItem item : j.getCartItems()) {
+      names.add(item.name() != null ? item.name() : item.productId());
+    }
+    cart.put("products", last(names, 5));
+    return cart;
+  }
+
+  private static List<String> last(List<String> list, int n) {
+    return List.copyOf(list.subList(Math.max(0, list.size() - n), list.size()));
+  }
+}
