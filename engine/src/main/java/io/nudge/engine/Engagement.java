@@ -1,6 +1,8 @@
 package io.nudge.engine;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -15,7 +17,8 @@ import java.util.Map;
  * @param userId the customer's known id, or null
  * @param fields the type's fields: {@code queue} and {@code message} for chat and callback;
  *     {@code title}, {@code body} and optional {@code url} for a tip
- * @param context a short journey summary an agent can read: pages, cart, searches, reason
+ * @param context a short journey summary an agent can read: pages, cart, searches, reason; both maps
+ *     keep the order they were built in
  */
 public record Engagement(
     String id,
@@ -29,7 +32,7 @@ public record Engagement(
     Map<String, Object> context) {
 
   public Engagement {
-    fields = Map.copyOf(fields);
-    context = Map.copyOf(context);
+    fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    context = Collections.unmodifiableMap(new LinkedHashMap<>(context));
   }
 }

@@ -1,0 +1,29 @@
+package io.nudge.server;
+
+import io.nudge.engine.NudgeException;
+import io.nudge.server.config.ConfigException;
+import io.nudge.server.config.NudgeConfig;
+import java.time.InstantSource;
+
+/** {@code java -jar nudge-server.jar}: reads the configuration, starts Nudge, stops it on SIGTERM. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    long started = System.nanoTime();
+    NudgeServer server;
+    try {
+      server = NudgeServer.start(NudgeConfig.fromEnvironment(), InstantSource.system(), System.out);
+    } catch (ConfigException | NudgeException | IllegalStateException e) {
+      System.err.println("nudge: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "nudge-shutdown"));
+    NudgeConfig c = server.config();
+    System.out.printf("Nudge is ready on http://%s:%d in %d ms: rules %s from %s (%d rules), data in %s%n",
+        c.host().equals("0.0.0.0") ? "localhost" : c.host(), server.port(),
+        (System.nanoTime() - started) / 1_000_000, server.engine().rules().version(), c.rulesDir(),
+        server.engine().rules().ruleNames().size(), c.dataDir());
+  }
+}

@@ -1,0 +1,169 @@
+package io.nudge.server;
+
+import io.nudge.engine.Decision;
+import io.nudge.engine.EngineSettings;
+import io.nudge.engine.NudgeEngine;
+import io.nudge.engine.RulePack;
+import io.nudge.engine.shard.ShardedEngine;
+import io.nudge.server.admin.CustomerAdminRoutes;
+import io.nudge.server.config.NudgeConfig;
+import io.nudge.server.config.Secrets;
+import io.nudge.server.delivery.EngagementStream;
+import io.nudge.server.delivery.RetryPolicy;
+import io.nudge.server.delivery.VisitorStream;
+import io.nudge.server.delivery.VisitorTokens;
+import io.nudge.server.delivery.WebhookDelivery;
+import io.nudge.server.delivery.WebhookSigner;
+import io.nudge.server.http.Credentials;
+import io.nudge.server.http.Failures;
+import io.nudge.server.ingest.ConsentCategories;
+import io.nudge.server.ingest.IngestLimits;
+import io.nudge.server.ingest.SegmentIngestRoutes;
+import io.nudge.server.ingest.SegmentParser;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.io.PrintStream;
+import java.time.InstantSource;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running Nudge: the engine, and the HTTP adapters around it on one port. This is the one place
+ * where parts are wired together, so a test can start the whole server with its real collaborators.
+ */
+public final class NudgeServer implements AutoCloseable {
+  private final Vertx vertx;
+  private final ShardedEngine engine;
+  private final HttpServer http;
+  private final WebhookDelivery webhooks;
+  private final NudgeConfig config;
+
+  private NudgeServer(Vertx vertx, ShardedEngine engine, HttpServer http, WebhookDelivery webhooks,
+      NudgeConfig config) {
+    this.vertx = vertx;
+    this.engine = engine;
+    this.http = http;
+    this.webhooks = webhooks;
+    this.config = config;
+  }
+
+  /**
+   * Loads the rules, fills in missing credentials, starts the engine and listens; returns once the port
+   * is open.
+   *
+   * @param clock the engine clock; {@link InstantSource#system()} outside tests
+   * @param console where generated credentials are printed, once
+   */
+  public static NudgeServer start(NudgeConfig given, InstantSource clock, PrintStream console) {
+    Secrets secrets = Secrets.resolve(given, console);
+    NudgeConfig config = secrets.config();
+    RulePack rules = RulePack.load(config.rulesDir());
+    Credentials credentials = new Credentials(config.writeKeys(), config.integrationToken(), config.adminToken());
+    Vertx vertx = Vertx.vertx();
+    EngagementStream stream = EngagementStream.create(vertx, credentials);
+    VisitorStream visitors = VisitorStream.create(vertx, credentials, VisitorTokens.create(secrets.visitorKey()));
+    WebhookDelivery webhooks = config.webhookUrl() == null ? null : WebhookDelivery.create(vertx,
+        config.webhookUrl().toString(), WebhookSigner.fromSecret(config.webhookSecret()), RetryPolicy.defaults());
+    ShardedEngine[] engineRef = new ShardedEngine[1];
+    ShardedEngine engine = ShardedEngine.start(engineSettings(config, clock), rules, decision -> {
+      if (decision.outcome() == Decision.Outcome.SENT) {
+        stream.publish(decision.engagement());
+        visitors.publish(decision.engagement(), engineRef[0].anonymousIdsOf(decision.engagement().customerId()));
+        if (webhooks != null) {
+          webhooks.deliver(decision.engagement());
+        }
+      }
+    });
+    engineRef[0] = engine;
+    Router router = Router.router(vertx);
+    router.route().failureHandler(Failures::handle);
+    router.route("/v1/*").handler(cors(config.allowedOrigins()));
+    router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
+    router.get("/health/ready").handler(ctx -> ctx.json(new JsonObject().put("status", "ready")
+        .put("rules", rules.version()).put("queued", engine.queuedEvents())));
+    SegmentParser parser = new SegmentParser(limits(config), ConsentCategories.parse(config.consentCategories()));
+    SegmentIngestRoutes.create(engine, credentials, parser).mount(router);
+    stream.mount(router);
+    visitors.mount(router);
+    CustomerAdminRoutes.create(engine, credentials).mount(router);
+    try {
+      HttpServer http = vertx.createHttpServer().requestHandler(router)
+          .listen(config.port(), config.host()).await(30, TimeUnit.SECONDS);
+      return new NudgeServer(vertx, engine, http, webhooks, config);
+    } catch (Exception e) {
+      engine.close();
+      vertx.close();
+      throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
+          + " (NUDGE_HOST, NUDGE_PORT): " + e.getMessage(), e);
+    }
+  }
+
+  private static EngineSettings engineSettings(NudgeConfig config, InstantSource clock) {
+    return EngineSettings.defaults()
+        .withShards(config.shards())
+        .withQueueCapacity(config.shardQueue())
+        .withSessionTimeout(config.sessionTimeout())
+        .withConsentDefault(config.consentDefault())
+        .withClock(clock);
+  }
+
+  private static IngestLimits limits(NudgeConfig config) {
+    IngestLimits d = IngestLimits.defaults();
+    return new IngestLimits(config.maxEventBytes(), config.maxRequestBytes(), config.maxBatchEvents(),
+        d.maxNestingDepth(), d.maxStringLength(), d.maxProperties());
+  }
+
+  /** Ingestion and the visitor stream may be called from the site's pages; admin routes send no CORS. */
+  private static io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> cors(Set<String> origins) {
+    CorsHandler cors = origins.isEmpty() || origins.contains("*")
+        ? CorsHandler.create()
+        : CorsHandler.create().addOrigins(java.util.List.copyOf(origins));
+    cors.allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+        .allowedHeaders(Set.of("Content-Type", "Authorization", "Content-Encoding"));
+    return ctx -> {
+      String path = ctx.request().path();
+      if (path.startsWith("/v1/customers") || path.startsWith("/v1/engagements")) {
+        ctx.next();
+      } else {
+        cors.handle(ctx);
+      }
+    };
+  }
+
+  /** The port the server listens on (useful when started on port 0). */
+  public int port() {
+    return http.actualPort();
+  }
+
+  public NudgeEngine engine() {
+    return engine;
+  }
+
+  /** The configuration in force, with generated credentials filled in. */
+  public NudgeConfig config() {
+    return config;
+  }
+
+  /** Stops listening, finishes queued events, stops delivery. */
+  @Override
+  public void close() {
+    try {
+      http.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // closing anyway
+    }
+    engine.close();
+    if (webhooks != null) {
+      webhooks.close();
+    }
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // closing anyway
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package io.nudge.server.admin;
+
+import io.nudge.engine.ConsentRecord;
+import io.nudge.engine.Decision;
+import io.nudge.engine.NudgeEngine;
+import io.nudge.engine.Purpose;
+import io.nudge.server.http.ApiError;
+import io.nudge.server.http.Credentials;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The admin API about one customer: consent ({@code PUT}/{@code GET /v1/customers/{id}/consent}) and
+ * the decision log ({@code GET /v1/customers/{id}/decisions}). Admin token only; no CORS headers.
+ */
+public final class CustomerAdminRoutes {
+  private static final int MAX_BODY_BYTES = 16 * 1024;
+
+  private final NudgeEngine engine;
+  private final Credentials credentials;
+
+  private CustomerAdminRoutes(NudgeEngine engine, Credentials credentials) {
+    this.engine = engine;
+    this.credentials = credentials;
+  }
+
+  public static CustomerAdminRoutes create(NudgeEngine engine, Credentials credentials) {
+    return new CustomerAdminRoutes(engine, credentials);
+  }
+
+  public void mount(Router router) {
+    router.route("/v1/customers/*").handler(this::authorize);
+    router.put("/v1/customers/:id/consent")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(this::putConsent);
+    router.get("/v1/customers/:id/consent").handler(this::getConsent);
+    router.get("/v1/customers/:id/decisions").handler(this::getDecisions);
+  }
+
+  private void authorize(RoutingContext ctx) {
+    credentials.require(Credentials.Scope.ADMIN, ctx.request().getHeader("Authorization"));
+    ctx.next();
+  }
+
+  private void putConsent(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    JsonObject body = jsonBody(ctx);
+    Map<Purpose, Boolean> choices = new EnumMap<>(Purpose.class);
+    for (String name : body.fieldNames()) {
+      Purpose purpose = Purpose.fromId(name).orElseThrow(() -> ApiError.badField(name, "unknown purpose \""
+          + name + "\": use analytics, personalization, proactive_chat or callback"));
+      Object value = body.getValue(name);
+      if (value instanceof Boolean b) {
+        choices.put(purpose, b);
+      } else if ("granted".equals(value) || "denied".equals(value)) {
+        choices.put(purpose, "granted".equals(value));
+      } else {
+        throw ApiError.badField(name, name + " must be true, false, \"granted\" or \"denied\"");
+      }
+    }
+    if (choices.isEmpty()) {
+      throw ApiError.badRequest("body names no purpose: send for example {\"proactive_chat\": false}");
+    }
+    engine.setConsent(id, choices, "api");
+    sendConsent(ctx, id);
+  }
+
+  private void getConsent(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    requireKnown(id);
+    sendConsent(ctx, id);
+  }
+
+  private void sendConsent(RoutingContext ctx, String id) {
+    JsonObject consent = new JsonObject();
+    for (ConsentRecord c : engine.consent(id).values()) {
+      consent.put(c.purpose().id(), new JsonObject()
+          .put("granted", c.granted())
+          .put("source", c.source())
+          .put("at", c.at().toString()));
+    }
+    ok(ctx, new JsonObject().put("customerId", engine.customerOf(id).orElse(id)).put("consent", consent));
+  }
+
+  private void getDecisions(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    String customerId = requireKnown(id);
+    List<Decision> decisions = engine.decisions(customerId);
+    JsonArray list = new JsonArray();
+    for (int i = decisions.size() - 1; i >= 0; i--) {
+      Decision d = decisions.get(i);
+      list.add(new JsonObject()
+          .put("engagementId", d.engagement().id())
+          .put("rule", d.engagement().rule())
+          .put("type", d.engagement().type().id())
+          .put("decidedAt", d.decidedAt().toString())
+          .put("outcome", d.outcome().id())
+          .put("reason", d.reason())
+          .put("fields", new JsonObject(Map.copyOf(d.engagement().fields()))));
+    }
+    ok(ctx, new JsonObject().put("customerId", customerId).put("decisions", list));
+  }
+
+  private String requireKnown(String id) {
+    return engine.customerOf(id)
+        .orElseThrow(() -> ApiError.notFound("no customer is known by id \"" + id + "\""));
+  }
+
+  private static JsonObject jsonBody(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().length() == 0) {
+      throw ApiError.badRequest("body is empty: send a JSON object");
+    }
+    try {
+      Object parsed = ctx.body().buffer().toJsonValue();
+      if (parsed instanceof JsonObject o) {
+        return o;
+      }
+      throw ApiError.badRequest("body must be a JSON object");
+    } catch (DecodeException e) {
+      throw ApiError.badRequest("body is not valid JSON");
+    }
+  }
+
+  private static void ok(RoutingContext ctx, JsonObject body) {
+    ctx.response().putHeader("Content-Type", "application/json").end(body.encode());
+  }
+}

@@ -1,0 +1,137 @@
+package io.nudge.server.config;
+
+import io.nudge.engine.ConsentDefault;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Every setting of a Nudge server, read once at start-up from environment variables and, when present,
+ * a properties file ({@code NUDGE_CONFIG_FILE}, default {@code ./nudge.properties}) with the same names;
+ * environment variables win. A bad value stops start-up with one line naming the variable.
+ *
+ * <p>Secrets left unset ({@code writeKeys}, tokens, webhook secret) are filled in by {@link Secrets}.
+ */
+public record NudgeConfig(
+    String host,
+    int port,
+    Path dataDir,
+    Path rulesDir,
+    Set<String> writeKeys,
+    String adminToken,
+    String integrationToken,
+    URI webhookUrl,
+    String webhookSecret,
+    int shards,
+    int shardQueue,
+    Duration sessionTimeout,
+    ConsentDefault consentDefault,
+    String consentCategories,
+    int maxEventBytes,
+    int maxRequestBytes,
+    int maxBatchEvents,
+    Set<String> allowedOrigins) {
+
+  /** Reads the process environment and the config file. */
+  public static NudgeConfig fromEnvironment() {
+    return from(System.getenv());
+  }
+
+  /** Reads {@code env}, after the config file it names (or {@code ./nudge.properties}) if that exists. */
+  public static NudgeConfig from(Map<String, String> env) {
+    Map<String, String> vars = new HashMap<>(fileVars(env));
+    vars.putAll(env);
+    Settings s = new Settings(vars);
+    Path rulesDir = Path.of(s.text("NUDGE_RULES_DIR", "./rules"));
+    if (!Files.isDirectory(rulesDir) || !Files.isReadable(rulesDir)) {
+      throw new ConfigException("NUDGE_RULES_DIR is \"" + rulesDir + "\", which is not a readable folder");
+    }
+    return new NudgeConfig(
+        s.text("NUDGE_HOST", "0.0.0.0"),
+        s.integer("NUDGE_PORT", 8080, 0, 65535),
+        Path.of(s.text("NUDGE_DATA_DIR", "./data")),
+        rulesDir,
+        s.list("NUDGE_WRITE_KEYS"),
+        s.text("NUDGE_ADMIN_TOKEN", null),
+        s.text("NUDGE_INTEGRATION_TOKEN", null),
+        webhookUrl(s.text("NUDGE_WEBHOOK_URL", null)),
+        s.text("NUDGE_WEBHOOK_SECRET", null),
+        s.integer("NUDGE_SHARDS", Runtime.getRuntime().availableProcessors(), 1, 1024),
+        s.integer("NUDGE_SHARD_QUEUE", 10_000, 1, 10_000_000),
+        s.duration("NUDGE_SESSION_TIMEOUT", Duration.ofMinutes(30)),
+        consentDefault(s.text("NUDGE_CONSENT_DEFAULT", "opt-in")),
+        s.text("NUDGE_CONSENT_CATEGORIES", ""),
+        s.integer("NUDGE_MAX_EVENT_BYTES", 32 * 1024, 1024, 16 * 1024 * 1024),
+        s.integer("NUDGE_MAX_REQUEST_BYTES", 500 * 1024, 1024, 64 * 1024 * 1024),
+        s.integer("NUDGE_MAX_BATCH_EVENTS", 2500, 1, 100_000),
+        s.list("NUDGE_ALLOWED_ORIGINS"));
+  }
+
+  /** The same settings with the secrets filled in. */
+  public NudgeConfig withSecrets(Set<String> keys, String admin, String integration, String webhook) {
+    return new NudgeConfig(host, port, dataDir, rulesDir, keys, admin, integration, webhookUrl, webhook,
+        shards, shardQueue, sessionTimeout, consentDefault, consentCategories, maxEventBytes,
+        maxRequestBytes, maxBatchEvents, allowedOrigins);
+  }
+
+  /** The same settings listening on another port (tests use 0 for a free one). */
+  public NudgeConfig withPort(int newPort) {
+    return new NudgeConfig(host, newPort, dataDir, rulesDir, writeKeys, adminToken, integrationToken,
+        webhookUrl, webhookSecret, shards, shardQueue, sessionTimeout, consentDefault, consentCategories,
+        maxEventBytes, maxRequestBytes, maxBatchEvents, allowedOrigins);
+  }
+
+  private static Map<String, String> fileVars(Map<String, String> env) {
+    String named = env.get("NUDGE_CONFIG_FILE");
+    Path file = Path.of(named == null || named.isBlank() ? "nudge.properties" : named);
+    if (!Files.exists(file)) {
+      if (named != null && !named.isBlank()) {
+        throw new ConfigException("NUDGE_CONFIG_FILE is \"" + named + "\", which does not exist");
+      }
+      return Map.of();
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException("NUDGE_CONFIG_FILE \"" + file + "\" cannot be read: " + e.getMessage());
+    }
+    Map<String, String> out = new HashMap<>();
+    p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+    return out;
+  }
+
+  private static URI webhookUrl(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      URI uri = new URI(value);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+        throw new ConfigException("NUDGE_WEBHOOK_URL is \"" + value + "\", not an http or https URL");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new ConfigException("NUDGE_WEBHOOK_URL is \"" + value + "\", not a URL: " + e.getReason());
+    }
+  }
+
+  private static ConsentDefault consentDefault(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "opt-in" -> ConsentDefault.OPT_IN;
+      case "opt-out" -> ConsentDefault.OPT_OUT;
+      default -> throw new ConfigException("NUDGE_CONSENT_DEFAULT is \"" + value + "\", must be opt-in or opt-out");
+    };
+  }
+}

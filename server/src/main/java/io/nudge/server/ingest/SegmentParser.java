@@ -1,0 +1,365 @@
+package io.nudge.server.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nudge.engine.Event;
+import io.nudge.engine.Event.EventType;
+import io.nudge.engine.InvalidInputException;
+import io.nudge.server.http.ApiError;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Reads Segment-spec request bodies ({@code /v1/batch}, {@code /v1/track} and the other calls) into
+ * engine {@link Event}s, or says exactly what is wrong with them. Pure and thread-safe: no I/O, no
+ * Vert.x.
+ *
+ * <p>Reading happens in two steps so that a write key sent in the body can be checked before the
+ * events are built: {@link #readBatch}/{@link #read} check the JSON and the limits, then
+ * {@link #events} validates each call and builds the events. {@link #parseBatch} and {@link #parse}
+ * do both at once.
+ *
+ * <p>Every failure is an {@link ApiError}: 413 for bytes and batch size over a limit, 400 otherwise,
+ * naming the field and, in a batch, the item's {@code index}.
+ */
+public final class SegmentParser {
+  private static final int SOURCE_ID_HEX_CHARS = 12;
+
+  private final IngestLimits limits;
+  private final ConsentCategories categories;
+  private final ObjectMapper mapper;
+  private final EventReader reader;
+
+  public SegmentParser(IngestLimits limits, ConsentCategories categories) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.categories = Objects.requireNonNull(categories, "categories");
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNestingDepth(limits.maxNestingDepth())
+            .maxStringLength(limits.maxStringLength())
+            .maxNameLength(limits.maxStringLength())
+            .maxDocumentLength(limits.maxRequestBytes())
+            .build())
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        // error locations must never quote the body back: it may hold personal data
+        .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+        .build();
+    this.mapper = new ObjectMapper(factory);
+    this.reader = new EventReader(limits, categories);
+  }
+
+  public IngestLimits limits() {
+    return limits;
+  }
+
+  public ConsentCategories categories() {
+    return categories;
+  }
+
+  /**
+   * The id stored as an event's {@code source} for a write key: the first 12 hex digits of its
+   * SHA-256, so sources stay apart without the key itself being stored or logged.
+   */
+  public static String sourceId(String writeKey) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(writeKey.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest).substring(0, SOURCE_ID_HEX_CHARS);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Reads and builds a {@code /v1/batch} body in one step. */
+  public List<Event> parseBatch(byte[] body, Instant receivedAt, String source) {
+    return events(readBatch(body), receivedAt, source);
+  }
+
+  /** Reads and builds the body of a single call ({@code /v1/track} and so on) in one step. */
+  public List<Event> parse(EventType type, byte[] body, Instant receivedAt, String source) {
+    return events(read(type, body), receivedAt, source);
+  }
+
+  /**
+   * Checks a {@code /v1/batch} body: its size, that it is one JSON object within the nesting, string
+   * and duplicate-key rules, and that {@code batch} is a non-empty array of objects, each within the
+   * event size, and no more of them than the batch limit.
+   */
+  public Payload readBatch(byte[] body) {
+    return readJson(body, null);
+  }
+
+  /** Checks the body of a single call of the given type: its size and that it is one JSON object. */
+  public Payload read(EventType type, byte[] body) {
+    Objects.requireNonNull(type, "type");
+    return readJson(body, type);
+  }
+
+  /**
+   * Validates every call in the payload and builds its events, in order.
+   *
+   * @param receivedAt when the request arrived, for the clock-skew correction
+   * @param source the sending source's id ({@link #sourceId}), stored with each event
+   */
+  public List<Event> events(Payload payload, Instant receivedAt, String source) {
+    Objects.requireNonNull(receivedAt, "receivedAt");
+    Objects.requireNonNull(source, "source");
+    EventReader.Envelope envelope = reader.envelope(payload.root, payload.endpoint == null);
+    List<Event> events = new ArrayList<>(payload.items.size());
+    for (int i = 0; i < payload.items.size(); i++) {
+      try {
+        events.add(reader.read(payload.items.get(i), payload.endpoint, envelope, receivedAt, source));
+      } catch (ApiError e) {
+        throw payload.endpoint == null ? e.atIndex(i) : e;
+      } catch (InvalidInputException e) {
+        ApiError error = ApiError.badRequest(e.getMessage());
+        throw payload.endpoint == null ? error.atIndex(i) : error;
+      }
+    }
+    return events;
+  }
+
+  private Payload readJson(byte[] body, EventType endpoint) {
+    Objects.requireNonNull(body, "body");
+    if (body.length > limits.maxRequestBytes()) {
+      throw ApiError.tooLarge("request body is " + body.length + " bytes, over the " + limits.maxRequestBytes()
+          + "-byte limit (" + IngestLimits.MAX_REQUEST_BYTES + ")");
+    }
+    if (endpoint != null && body.length > limits.maxEventBytes()) {
+      throw eventTooLarge(body.length);
+    }
+    JsonParser parser = null;
+    try {
+      parser = mapper.getFactory().createParser(body);
+      return endpoint == null ? readBatchEnvelope(parser) : readSingle(parser, endpoint);
+    } catch (StreamConstraintsException e) {
+      throw constraintError(e, parser);
+    } catch (JsonProcessingException e) {
+      throw syntaxError(e, parser);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading from memory cannot fail", e);
+    } finally {
+      closeQuietly(parser);
+    }
+  }
+
+  private Payload readSingle(JsonParser parser, EventType endpoint) throws IOException {
+    JsonNode root = mapper.readTree(parser);
+    checkRootObject(root);
+    checkNoTrailingContent(parser);
+    return new Payload(endpoint, (ObjectNode) root, List.of(root));
+  }
+
+  /**
+   * Reads the batch envelope token by token, so that each item's size in bytes is known as sent
+   * and items past the batch limit are counted without being built.
+   */
+  private Payload readBatchEnvelope(JsonParser parser) throws IOException {
+    if (parser.nextToken() != JsonToken.START_OBJECT) {
+      throw ApiError.badRequest("body must be a JSON object");
+    }
+    ObjectNode root = mapper.createObjectNode();
+    List<JsonNode> items = null;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      JsonToken value = parser.nextToken();
+      if (name.equals("batch") && value == JsonToken.START_ARRAY) {
+        items = readItems(parser);
+      } else {
+        root.set(name, mapper.readTree(parser));
+      }
+    }
+    checkNoTrailingContent(parser);
+    if (items == null || items.isEmpty()) {
+      throw ApiError.badField("batch", "batch must be a non-empty array");
+    }
+    return new Payload(null, root, items);
+  }
+
+  private List<JsonNode> readItems(JsonParser parser) throws IOException {
+    List<JsonNode> items = new ArrayList<>();
+    int count = 0;
+    JsonToken token;
+    while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+      if (count >= limits.maxBatchEvents()) {
+        parser.skipChildren();
+        count++;
+        continue;
+      }
+      if (token != JsonToken.START_OBJECT) {
+        throw ApiError.badRequest("batch item must be a JSON object").atIndex(count);
+      }
+      long start = parser.currentTokenLocation().getByteOffset();
+      JsonNode item = mapper.readTree(parser);
+      long bytes = parser.currentLocation().getByteOffset() - start;
+      if (bytes > limits.maxEventBytes()) {
+        throw eventTooLarge(bytes).atIndex(count);
+      }
+      items.add(item);
+      count++;
+    }
+    if (count > limits.maxBatchEvents()) {
+      throw ApiError.tooLarge("batch has " + count + " events, over the " + limits.maxBatchEvents()
+          + "-event limit (" + IngestLimits.MAX_BATCH_EVENTS + ")");
+    }
+    return items;
+  }
+
+  private static void checkRootObject(JsonNode root) {
+    if (root == null || !root.isObject()) {
+      throw ApiError.badRequest("body must be a JSON object");
+    }
+  }
+
+  private static void checkNoTrailingContent(JsonParser parser) throws IOException {
+    if (parser.nextToken() != null) {
+      JsonLocation at = parser.currentTokenLocation();
+      throw ApiError.badRequest("body is not valid JSON: content after the end of the object"
+          + lineColumn(at));
+    }
+  }
+
+  private ApiError eventTooLarge(long bytes) {
+    return ApiError.tooLarge("event is " + bytes + " bytes, over the " + limits.maxEventBytes()
+        + "-byte limit (" + IngestLimits.MAX_EVENT_BYTES + ")");
+  }
+
+  private ApiError constraintError(StreamConstraintsException e, JsonParser parser) {
+    String jackson = String.valueOf(e.getOriginalMessage());
+    String message;
+    if (jackson.startsWith("Document nesting depth")) {
+      message = "nesting is deeper than the " + limits.maxNestingDepth() + "-level limit ("
+          + IngestLimits.MAX_NESTING_DEPTH + ")";
+    } else if (jackson.startsWith("String value length")) {
+      message = "string is longer than the " + limits.maxStringLength() + "-character limit ("
+          + IngestLimits.MAX_STRING_LENGTH + ")";
+    } else if (jackson.startsWith("Name length")) {
+      message = "key is longer than the " + limits.maxStringLength() + "-character limit ("
+          + IngestLimits.MAX_STRING_LENGTH + ")";
+    } else if (jackson.startsWith("Document length")) {
+      message = "request body is over the " + limits.maxRequestBytes() + "-byte limit ("
+          + IngestLimits.MAX_REQUEST_BYTES + ")";
+      return ApiError.tooLarge(message);
+    } else {
+      message = "body is not valid JSON: " + reason(jackson) + lineColumn(e.getLocation());
+    }
+    return located(message, parser);
+  }
+
+  private static ApiError syntaxError(JsonProcessingException e, JsonParser parser) {
+    String jackson = String.valueOf(e.getOriginalMessage());
+    if (jackson.startsWith("Duplicate field '") && parser != null) {
+      String key = parser.getParsingContext().getCurrentName();
+      return located("duplicate key " + EventReader.quote(key), parser);
+    }
+    return ApiError.badRequest("body is not valid JSON: " + reason(jackson) + lineColumn(e.getLocation()));
+  }
+
+  /** Names the field (and batch index) the parser was at, as {@code properties.items[2].sku}. */
+  private static ApiError located(String message, JsonParser parser) {
+    Deque<Object> path = new ArrayDeque<>();
+    for (JsonStreamContext c = parser == null ? null : parser.getParsingContext(); c != null && !c.inRoot();
+        c = c.getParent()) {
+      if (c.inObject() && c.getCurrentName() != null) {
+        path.addFirst(c.getCurrentName());
+      } else if (c.inArray() && c.getCurrentIndex() >= 0) {
+        path.addFirst(c.getCurrentIndex());
+      }
+    }
+    Integer index = null;
+    List<Object> segments = new ArrayList<>(path);
+    if (segments.size() >= 2 && "batch".equals(segments.get(0)) && segments.get(1) instanceof Integer i) {
+      index = i;
+      segments = segments.subList(2, segments.size());
+    }
+    StringBuilder field = new StringBuilder();
+    for (Object s : segments) {
+      if (s instanceof Integer i) {
+        field.append('[').append(i).append(']');
+      } else {
+        field.append(field.length() == 0 ? "" : ".").append(s);
+      }
+    }
+    ApiError error = field.length() == 0 ? ApiError.badRequest(message) : ApiError.badField(field.toString(), message);
+    return index == null ? error : error.atIndex(index);
+  }
+
+  /** Jackson's reason, first letter lower case, without the location it appends. */
+  private static String reason(String jackson) {
+    String s = jackson.lines().findFirst().orElse("").trim();
+    int source = s.indexOf("[Source");
+    if (source >= 0) {
+      // "... (for Array starting at [Source: ...; line: 1, column: 10])": drop the whole aside
+      int aside = s.lastIndexOf(" (", source);
+      s = s.substring(0, aside >= 0 ? aside : source).trim();
+    }
+    if (s.isEmpty()) {
+      return "malformed";
+    }
+    return s.substring(0, 1).toLowerCase(Locale.ROOT) + s.substring(1);
+  }
+
+  private static String lineColumn(JsonLocation at) {
+    if (at == null || at.getLineNr() < 1) {
+      return "";
+    }
+    return " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+  }
+
+  private static void closeQuietly(JsonParser parser) {
+    if (parser != null) {
+      try {
+        parser.close();
+      } catch (IOException ignored) {
+        // a parser over a byte array holds nothing to release
+      }
+    }
+  }
+
+  /**
+   * A body that passed the JSON and size checks, before its calls are validated. Tells the write key
+   * sent in the body, if any.
+   */
+  public static final class Payload {
+    private final EventType endpoint;
+    private final ObjectNode root;
+    private final List<JsonNode> items;
+
+    private Payload(EventType endpoint, ObjectNode root, List<JsonNode> items) {
+      this.endpoint = endpoint;
+      this.root = root;
+      this.items = items;
+    }
+
+    /** The body's {@code writeKey} when it is a non-blank string, or null. */
+    public String writeKey() {
+      JsonNode key = root.get("writeKey");
+      return key != null && key.isTextual() && !key.asText().isBlank() ? key.asText() : null;
+    }
+
+    /** How many calls the body holds. */
+    public int size() {
+      return items.size();
+    }
+  }
+}
