@@ -29,7 +29,7 @@ public record EngineSettings(
   public EngineSettings {
     Checks.checkArgument(shards >= 1 && shards <= 1024, "shards is %d, must be 1 to 1024", shards);
     Checks.checkArgument(queueCapacity >= 1, "queueCapacity is %d, must be at least 1", queueCapacity);
-    Checks.checkArgument(!tick.isNegative() && !tick.isZero(), "tick is %s, must be positive", tick);
+    Checks.checkArgument(tick.toMillis() >= 1, "tick is %s, must be at least 1 ms", tick);
     Checks.checkArgument(!sessionTimeout.isNegative() && !sessionTimeout.isZero(),
         "sessionTimeout is %s, must be positive", sessionTimeout);
     Checks.checkArgument(dedupeWindow >= 0, "dedupeWindow is %d, must not be negative", dedupeWindow);

@@ -7,9 +7,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,7 +76,7 @@ public final class RulePack {
    * @throws RuleCompilationException when a file does not compile or there is no rule at all
    */
   public static RulePack compile(Map<String, String> files) {
-    Map<String, String> sorted = new TreeMap<>(files);
+    SortedMap<String, String> sorted = new TreeMap<>(files);
     KnowledgeBuilder builder = KnowledgeBuilderFactory.newKnowledgeBuilder();
     for (Map.Entry<String, String> f : sorted.entrySet()) {
       builder.add(ResourceFactory.newByteArrayResource(f.getValue().getBytes(StandardCharsets.UTF_8))
@@ -85,13 +87,17 @@ public final class RulePack {
       for (KnowledgeBuilderError error : builder.getErrors()) {
         problems.add(problemOf(error));
       }
+      // a syntax error also yields "Parser returned a null Package", which says nothing more
+      if (problems.size() > 1) {
+        problems.removeIf(p -> p.line() == 0 && p.message().contains("Parser returned a null Package"));
+      }
       throw new RuleCompilationException(problems);
     }
     KieBaseConfiguration conf = KieServices.get().newKieBaseConfiguration();
     conf.setOption(EventProcessingOption.STREAM);
     KieBase base = KnowledgeBaseFactory.newKnowledgeBase(conf);
     ((org.drools.core.impl.InternalRuleBase) base).addPackages(builder.getKnowledgePackages());
-    RulePack pack = new RulePack(Map.copyOf(sorted), versionOf(sorted), base);
+    RulePack pack = new RulePack(Collections.unmodifiableSortedMap(sorted), versionOf(sorted), base);
     if (pack.ruleNames().isEmpty()) {
       throw new RuleCompilationException(List.of(new RuleProblem("", 0, 0, "the rule pack has no rule")));
     }

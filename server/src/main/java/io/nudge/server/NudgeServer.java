@@ -86,7 +86,7 @@ public final class NudgeServer implements AutoCloseable {
     router.get("/health/ready").handler(ctx -> ctx.json(new JsonObject().put("status", "ready")
         .put("rules", rules.version()).put("queued", engine.queuedEvents())));
     SegmentParser parser = new SegmentParser(limits(config), ConsentCategories.parse(config.consentCategories()));
-    SegmentIngestRoutes.create(engine, credentials, parser).mount(router);
+    SegmentIngestRoutes.create(engine, credentials, parser, clock).mount(router);
     stream.mount(router);
     visitors.mount(router);
     CustomerAdminRoutes.create(engine, credentials).mount(router);

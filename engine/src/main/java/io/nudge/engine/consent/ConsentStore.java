@@ -7,7 +7,7 @@ import java.util.Map;
 /** Customers' consent choices. Implementations are thread-safe. */
 public interface ConsentStore {
 
-  /** Records a choice; a later record for the same purpose replaces it. */
+  /** Records a choice unless one made later ({@link ConsentRecord#at()}) is already recorded for the purpose. */
   void record(String customerId, ConsentRecord choice);
 
   /** The current choice per purpose; purposes never set are absent. */

@@ -13,6 +13,10 @@ public final class MemoryConsentStore implements ConsentStore {
   @Override
   public void record(String customerId, ConsentRecord choice) {
     choices.compute(customerId, (id, old) -> {
+      ConsentRecord current = old == null ? null : old.get(choice.purpose());
+      if (current != null && current.at().isAfter(choice.at())) {
+        return old; // a newer choice is already recorded
+      }
       Map<Purpose, ConsentRecord> next = old == null ? new EnumMap<>(Purpose.class) : new EnumMap<>(old);
       next.put(choice.purpose(), choice);
       return Map.copyOf(next);

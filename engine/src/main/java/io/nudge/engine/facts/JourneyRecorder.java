@@ -235,8 +235,9 @@ public final class JourneyRecorder {
   }
 
   static String deviceOf(String userAgent) {
-    if (userAgent.contains("iPad") || userAgent.contains("Tablet")) {
-      return "tablet";
+    if (userAgent.contains("iPad") || userAgent.contains("Tablet")
+        || userAgent.contains("Android") && !userAgent.contains("Mobi")) {
+      return "tablet"; // Android tablets send no "Mobile" token
     }
     if (userAgent.contains("Mobi") || userAgent.contains("Android") || userAgent.contains("iPhone")) {
       return "mobile";

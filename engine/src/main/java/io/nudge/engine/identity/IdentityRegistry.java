@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Which customer each anonymousId and userId belongs to. A customer's canonical id is the first id
  * Nudge saw for them (their userId if the first event had one, else their anonymousId), so it is
- * stable and needs no lookup for a first event. Thread-safe.
+ * stable and needs no lookup for a first event. Thread-safe: lookups of known ids take no lock;
+ * linking a new id does, so two requests racing for a new visitor never split them in two.
  *
  * <p>An identify that names a known anonymousId and a new userId links the userId to that customer,
  * and the other way round. When both are already known as different customers, the event goes to
@@ -16,28 +17,61 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class IdentityRegistry {
   private final ConcurrentHashMap<String, String> customerById = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<String>> anonymousIdsByCustomer = new ConcurrentHashMap<>();
+  private final Object linking = new Object();
 
   /** The customer of an event, linking its ids when one of them is new. */
   public String resolve(String anonymousId, String userId) {
     String byUser = userId == null ? null : customerById.get(userKey(userId));
-    if (byUser != null) {
-      link(anonymousId, null, byUser);
-      return byUser;
-    }
     String byAnonymous = anonymousId == null ? null : customerById.get(anonymousKey(anonymousId));
-    if (byAnonymous != null) {
-      return link(null, userId, byAnonymous);
+    if ((userId == null || byUser != null) && (anonymousId == null || byAnonymous != null)) {
+      return byUser != null ? byUser : byAnonymous;
     }
-    return link(anonymousId, userId, userId != null ? userId : anonymousId);
+    synchronized (linking) {
+      byUser = userId == null ? null : customerById.get(userKey(userId));
+      byAnonymous = anonymousId == null ? null : customerById.get(anonymousKey(anonymousId));
+      String owner = byUser != null ? byUser : byAnonymous != null ? byAnonymous
+          : userId != null ? userId : anonymousId;
+      if (userId != null && byUser == null) {
+        customerById.put(userKey(userId), owner);
+      }
+      if (anonymousId != null && byAnonymous == null) {
+        claimAnonymous(anonymousId, owner);
+      }
+      return owner;
+    }
   }
 
   /** Links {@code userId} to the customer {@code previousId} belongs to (Segment's alias call). */
   public String alias(String previousId, String userId) {
-    Optional<String> previous = customerOf(previousId);
-    if (previous.isEmpty()) {
-      return resolve(null, userId);
+    synchronized (linking) {
+      Optional<String> previous = customerOf(previousId);
+      if (previous.isEmpty()) {
+        return resolve(null, userId);
+      }
+      customerById.putIfAbsent(userKey(userId), previous.get());
+      return customerById.get(userKey(userId));
     }
-    return link(null, userId, previous.get());
+  }
+
+  /**
+   * The customer known by {@code id}; an id never seen becomes a customer of its own, known by it as
+   * anonymousId and as userId, so what is recorded for it before its first event (consent, say) is
+   * found whichever way that event names it.
+   */
+  public String resolveAny(String id) {
+    Optional<String> known = customerOf(id);
+    if (known.isPresent()) {
+      return known.get();
+    }
+    synchronized (linking) {
+      known = customerOf(id);
+      if (known.isPresent()) {
+        return known.get();
+      }
+      customerById.put(userKey(id), id);
+      claimAnonymous(id, id);
+      return id;
+    }
   }
 
   /** The customer known by this userId, anonymousId or canonical id. */
@@ -58,24 +92,9 @@ public final class IdentityRegistry {
     return ids == null ? Set.of() : Set.copyOf(ids);
   }
 
-  /** Links the ids that are still free to {@code customerId}; returns the customer that owns userId. */
-  private String link(String anonymousId, String userId, String customerId) {
-    String owner = customerId;
-    if (userId != null) {
-      String prior = customerById.putIfAbsent(userKey(userId), customerId);
-      if (prior != null) {
-        owner = prior;
-      }
-    }
-    if (anonymousId != null) {
-      String prior = customerById.putIfAbsent(anonymousKey(anonymousId), owner);
-      if (prior == null) {
-        anonymousIdsByCustomer.computeIfAbsent(owner, k -> ConcurrentHashMap.newKeySet()).add(anonymousId);
-      } else if (userId == null) {
-        owner = prior;
-      }
-    }
-    return owner;
+  private void claimAnonymous(String anonymousId, String owner) {
+    customerById.put(anonymousKey(anonymousId), owner);
+    anonymousIdsByCustomer.computeIfAbsent(owner, k -> ConcurrentHashMap.newKeySet()).add(anonymousId);
   }
 
   private static String userKey(String id) {

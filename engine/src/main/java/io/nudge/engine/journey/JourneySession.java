@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JourneySession implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JourneySession.class);
+  private static final int MAX_FIRE_ATTEMPTS = 16;
 
   private final KieSession kie;
   private final SessionPseudoClock clock;
@@ -153,12 +154,16 @@ public final class JourneySession implements AutoCloseable {
   }
 
   private void fire() {
-    try {
-      kie.fireAllRules();
-    } catch (RuntimeException e) {
-      String rule = firing == null ? "?" : firing.getRule().getName();
-      LOG.warn("rule \"{}\" failed and was stopped for this event: {}", rule, e.toString());
-      firing = null;
+    // a consequence that throws stops fireAllRules; the rest of the agenda still runs, now
+    for (int attempt = 0; attempt < MAX_FIRE_ATTEMPTS; attempt++) {
+      try {
+        kie.fireAllRules();
+        break;
+      } catch (RuntimeException e) {
+        String rule = firing == null ? "?" : firing.getRule().getName();
+        LOG.warn("rule \"{}\" failed and was stopped for this event: {}", rule, e.toString());
+        firing = null;
+      }
     }
     if (asked.isEmpty()) {
       return;
@@ -167,7 +172,11 @@ public final class JourneySession implements AutoCloseable {
     asked.clear();
     Instant at = Instant.ofEpochMilli(now);
     for (Engagement e : batch) {
-      decisions.accept(gate.decide(e, at));
+      try {
+        decisions.accept(gate.decide(e, at));
+      } catch (RuntimeException failure) {
+        LOG.error("engagement {} of rule \"{}\" could not be decided", e.id(), e.rule(), failure);
+      }
     }
   }
 

@@ -67,24 +67,36 @@ final class Shard {
 
   private void loop() {
     while (running || !queue.isEmpty()) {
+      Consumer<JourneySession> task;
       try {
-        Consumer<JourneySession> task = queue.poll(tickMillis, TimeUnit.MILLISECONDS);
-        session.advanceTo(clock.millis());
-        for (int n = 0; task != null && n < DRAIN_LIMIT; n++) {
-          run(task);
-          task = queue.poll();
-        }
-        if (task != null) {
-          run(task);
-        }
+        task = queue.poll(tickMillis, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
-      } catch (RuntimeException e) {
-        LOG.error("shard {} tick failed", index, e);
+      }
+      tick();
+      for (int n = 0; task != null && n < DRAIN_LIMIT; n++) {
+        run(task);
+        task = queue.poll();
+      }
+      if (task != null) {
+        run(task);
       }
     }
+    // tasks queued while the loop was ending still run, so no caller waits for ever
+    for (Consumer<JourneySession> task = queue.poll(); task != null; task = queue.poll()) {
+      run(task);
+    }
     session.close();
+  }
+
+  /** Moves the rule clock; a failure here must not cost the task that woke the shard. */
+  private void tick() {
+    try {
+      session.advanceTo(clock.millis());
+    } catch (RuntimeException e) {
+      LOG.error("shard {} tick failed", index, e);
+    }
   }
 
   private void run(Consumer<JourneySession> task) {

@@ -1,11 +1,13 @@
 package io.nudge.engine.shard;
 
+import io.nudge.engine.Checks;
 import io.nudge.engine.ConsentRecord;
 import io.nudge.engine.Decision;
 import io.nudge.engine.DecisionListener;
 import io.nudge.engine.EngineSettings;
 import io.nudge.engine.Event;
 import io.nudge.engine.NudgeEngine;
+import io.nudge.engine.NudgeException;
 import io.nudge.engine.OverloadedException;
 import io.nudge.engine.Purpose;
 import io.nudge.engine.RulePack;
@@ -41,6 +43,7 @@ public final class ShardedEngine implements NudgeEngine {
   private final IdentityRegistry identities;
   private final ConsentStore consent;
   private final DecisionLog decisions;
+  private volatile boolean closed;
 
   private ShardedEngine(EngineSettings settings, RulePack rules, IdentityRegistry identities,
       ConsentStore consent, DecisionLog decisions, DecisionListener listener) {
@@ -84,7 +87,12 @@ public final class ShardedEngine implements NudgeEngine {
 
   @Override
   public CompletableFuture<Void> submit(Event event) {
-    String customerId = event.type() == Event.EventType.ALIAS && event.previousId() != null
+    if (closed) {
+      throw new NudgeException("the engine is shutting down and takes no more events");
+    }
+    boolean alias = event.type() == Event.EventType.ALIAS && event.previousId() != null;
+    Checks.checkArgument(!alias || event.userId() != null, "userId is required for alias");
+    String customerId = alias
         ? identities.alias(event.previousId(), event.userId())
         : identities.resolve(event.anonymousId(), event.userId());
     Shard shard = shardOf(customerId);
@@ -92,7 +100,10 @@ public final class ShardedEngine implements NudgeEngine {
     boolean queued = shard.offer(session -> {
       try {
         if (event.messageId() == null || shard.firstSight(event.source(), event.messageId())) {
-          recordConsent(customerId, event.context().consent(), "event");
+          // stamped with when the customer chose, so a newer choice made through the API wins
+          Instant chosen = event.timestamp().isAfter(settings.clock().instant())
+              ? settings.clock().instant() : event.timestamp();
+          recordConsent(customerId, event.context().consent(), "event", chosen);
           session.apply(customerId, event, settings.clock().millis());
         }
         done.complete(null);
@@ -113,12 +124,10 @@ public final class ShardedEngine implements NudgeEngine {
 
   @Override
   public void setConsent(String customerRef, Map<Purpose, Boolean> choices, String source) {
-    String customerId = identities.customerOf(customerRef).orElseGet(() -> identities.resolve(null, customerRef));
-    recordConsent(customerId, choices, source);
+    recordConsent(identities.resolveAny(customerRef), choices, source, settings.clock().instant());
   }
 
-  private void recordConsent(String customerId, Map<Purpose, Boolean> choices, String source) {
-    Instant at = settings.clock().instant();
+  private void recordConsent(String customerId, Map<Purpose, Boolean> choices, String source, Instant at) {
     for (Map.Entry<Purpose, Boolean> c : choices.entrySet()) {
       consent.record(customerId, new ConsentRecord(c.getKey(), c.getValue(), source, at));
     }
@@ -182,6 +191,7 @@ public final class ShardedEngine implements NudgeEngine {
 
   @Override
   public void close() {
+    closed = true;
     for (Shard s : shards) {
       s.stop(10_000);
     }

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -42,16 +43,26 @@ public final class SegmentIngestRoutes {
   private final Credentials credentials;
   private final SegmentParser parser;
   private final BoundedBody bodies;
+  private final InstantSource clock;
 
-  private SegmentIngestRoutes(NudgeEngine engine, Credentials credentials, SegmentParser parser) {
+  private SegmentIngestRoutes(
+      NudgeEngine engine, Credentials credentials, SegmentParser parser, InstantSource clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.engine = Objects.requireNonNull(engine, "engine");
     this.credentials = Objects.requireNonNull(credentials, "credentials");
     this.parser = Objects.requireNonNull(parser, "parser");
     this.bodies = new BoundedBody(parser.limits());
   }
 
+  /** Routes whose receipt times come from the system clock. */
   public static SegmentIngestRoutes create(NudgeEngine engine, Credentials credentials, SegmentParser parser) {
-    return new SegmentIngestRoutes(engine, credentials, parser);
+    return create(engine, credentials, parser, InstantSource.system());
+  }
+
+  /** Routes whose receipt times come from {@code clock}, the engine's clock. */
+  public static SegmentIngestRoutes create(
+      NudgeEngine engine, Credentials credentials, SegmentParser parser, InstantSource clock) {
+    return new SegmentIngestRoutes(engine, credentials, parser, clock);
   }
 
   /** Adds the fourteen POST routes to {@code router}. */
@@ -66,7 +77,7 @@ public final class SegmentIngestRoutes {
 
   /** @param type the call the path names, or null for a batch */
   private void handle(RoutingContext ctx, EventType type) {
-    Instant receivedAt = Instant.now();
+    Instant receivedAt = clock.instant();
     try {
       HttpServerRequest request = ctx.request();
       String basicKey = Credentials.basicUser(request.getHeader(HttpHeaders.AUTHORIZATION));

@@ -1,0 +1,246 @@
+package io.nudge.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class RulePackTest {
+  private static final String HEADER = """
+      package nudge.test;
+      import io.nudge.engine.facts.*;
+      global io.nudge.engine.facts.Actions nudge;
+
+      """;
+
+  private static String rule(String name) {
+    return """
+        rule "%s"
+        when
+          CustomerEvent( name == "%s" )
+        then
+          nudge.chat("sales", "hello");
+        end
+        """.formatted(name, name);
+  }
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void compile_syntaxError_reportsFileLineAndOneBasedColumn() {
+    String drl = HEADER + """
+        rule "broken"
+        when
+          $e : CustomerEvent( name == )
+        then
+        end
+        """;
+
+    RuleCompilationException e =
+        catchThrowableOfType(RuleCompilationException.class, () -> RulePack.compile(Map.of("broken.drl", drl)));
+
+    assertThat(e.problems()).first().isEqualTo(new RuleProblem("broken.drl", 7, 31,
+        "[ERR 101] Line 7:30 no viable alternative at input ')' in rule \"broken\""));
+    assertThat(e.getMessage())
+        .startsWith("broken.drl:7:31: [ERR 101] Line 7:30 no viable alternative at input ')' in rule \"broken\"");
+  }
+
+  @Test
+  void compile_missingParenthesis_reportsTheLineWhereParsingStopped() {
+    String drl = HEADER + """
+        rule "broken"
+        when
+          $e : CustomerEvent( name == "x"
+        then
+        end
+        """;
+
+    RuleCompilationException e =
+        catchThrowableOfType(RuleCompilationException.class, () -> RulePack.compile(Map.of("broken.drl", drl)));
+
+    assertThat(e.problems()).first()
+        .isEqualTo(new RuleProblem("broken.drl", 8, 1,
+            "[ERR 102] Line 8:0 mismatched input 'then' in rule \"broken\""));
+  }
+
+  @Test
+  void compile_errorInAConsequence_reportsTheRulesLineAndTheJavaMessage() {
+    String drl = HEADER + """
+        rule "typo"
+        when
+          CustomerEvent()
+        then
+          nudge.chatt("sales", "hello");
+        end
+        """;
+
+    RuleCompilationException e =
+        catchThrowableOfType(RuleCompilationException.class, () -> RulePack.compile(Map.of("typo.drl", drl)));
+
+    assertThat(e.problems()).singleElement().satisfies(p -> {
+      assertThat(p.file()).isEqualTo("typo.drl");
+      assertThat(p.line()).isEqualTo(5);
+      assertThat(p.column()).isZero();
+      assertThat(p.message())
+          .isEqualTo("Rule Compilation error The method chatt(String, String) is undefined for the type Actions");
+    });
+  }
+
+  @Test
+  void compile_errorInOneOfSeveralFiles_namesThatFile() {
+    Map<String, String> files = Map.of(
+        "a-good.drl", HEADER + rule("fine"),
+        "b-bad.drl", HEADER + "rule \"bad\"\nwhen\n  CustomerEvent( name == )\nthen\nend\n");
+
+    RuleCompilationException e =
+        catchThrowableOfType(RuleCompilationException.class, () -> RulePack.compile(files));
+
+    assertThat(e.problems()).extracting(RuleProblem::file).containsOnly("b-bad.drl");
+  }
+
+  @Test
+  void compile_unknownFactType_namesTheTypeAndItsLine() {
+    String drl = HEADER + """
+        rule "unknown"
+        when
+          Shopper( age > 30 )
+        then
+        end
+        """;
+
+    RuleCompilationException e =
+        catchThrowableOfType(RuleCompilationException.class, () -> RulePack.compile(Map.of("unknown.drl", drl)));
+
+    assertThat(e.problems()).containsExactly(
+        new RuleProblem("unknown.drl", 7, 0, "Unable to resolve ObjectType 'Shopper'"));
+  }
+
+  @Test
+  void compile_noFile_isRefusedAsAPackWithoutRules() {
+    RuleCompilationException e = catchThrowableOfType(RuleCompilationException.class, () -> RulePack.compile(Map.of()));
+
+    assertThat(e.problems()).containsExactly(new RuleProblem("", 0, 0, "the rule pack has no rule"));
+  }
+
+  @Test
+  void compile_filesWithoutAnyRule_isRefused() {
+    assertThatThrownBy(() -> RulePack.compile(Map.of("empty.drl", HEADER)))
+        .isInstanceOf(RuleCompilationException.class)
+        .hasMessage(":0:0: the rule pack has no rule");
+  }
+
+  @Test
+  void ruleNames_areSortedAcrossFiles() {
+    RulePack pack = RulePack.compile(Map.of(
+        "one.drl", HEADER + rule("zebra") + rule("apple"),
+        "two.drl", HEADER + rule("mango")));
+
+    assertThat(pack.ruleNames()).containsExactly("apple", "mango", "zebra");
+  }
+
+  @Test
+  void files_areKeptSortedByName() {
+    // eight names whose hashes no Map.copyOf salt happens to iterate in sorted order
+    List<String> names = List.of("abandoned-cart", "cancel-intent", "checkout-hesitation", "form-struggle",
+        "pricing-page", "search-fail", "welcome-back", "zz-late");
+    Map<String, String> files = new HashMap<>();
+    for (String name : names) {
+      files.put(name + ".drl", HEADER + rule(name));
+    }
+
+    RulePack pack = RulePack.compile(files);
+
+    assertThat(pack.files().keySet()).containsExactlyElementsOf(names.stream().map(n -> n + ".drl").toList());
+  }
+
+  @Test
+  void files_holdEveryFileByName() {
+    RulePack pack = RulePack.compile(Map.of("z.drl", HEADER + rule("z"), "a.drl", HEADER + rule("a")));
+
+    assertThat(pack.files()).isEqualTo(Map.of("z.drl", HEADER + rule("z"), "a.drl", HEADER + rule("a")));
+  }
+
+  @Test
+  void version_isStableForTheSameFilesAndChangesWithContentOrName() {
+    String drl = HEADER + rule("greet");
+
+    String version = RulePack.compile(Map.of("greet.drl", drl)).version();
+
+    assertThat(version).matches("[0-9a-f]{12}");
+    assertThat(RulePack.compile(Map.of("greet.drl", drl)).version()).isEqualTo(version);
+    assertThat(RulePack.compile(Map.of("greet.drl", drl + "\n// changed\n")).version()).isNotEqualTo(version);
+    assertThat(RulePack.compile(Map.of("hello.drl", drl)).version()).isNotEqualTo(version);
+  }
+
+  @Test
+  void load_missingFolder_saysItDoesNotExist() {
+    Path missing = dir.resolve("nope");
+
+    assertThatThrownBy(() -> RulePack.load(missing))
+        .isExactlyInstanceOf(NudgeException.class)
+        .hasMessage("rules folder " + missing + " does not exist or is not a folder");
+  }
+
+  @Test
+  void load_fileInsteadOfFolder_saysItIsNotAFolder() throws IOException {
+    Path file = Files.writeString(dir.resolve("rules.drl"), HEADER + rule("x"));
+
+    assertThatThrownBy(() -> RulePack.load(file))
+        .isExactlyInstanceOf(NudgeException.class)
+        .hasMessage("rules folder " + file + " does not exist or is not a folder");
+  }
+
+  @Test
+  void load_takesOnlyDrlFilesDirectlyInTheFolder() throws IOException {
+    Files.writeString(dir.resolve("greet.drl"), HEADER + rule("greet"));
+    Files.writeString(dir.resolve("README.md"), "# not a rule, and not valid DRL either (");
+    Files.writeString(dir.resolve("greet.drl.bak"), "rule broken");
+    Files.createDirectories(dir.resolve("old"));
+    Files.writeString(dir.resolve("old/broken.drl"), "rule \"broken\" when (");
+    Files.createDirectories(dir.resolve("folder.drl"));
+
+    RulePack pack = RulePack.load(dir);
+
+    assertThat(pack.files().keySet()).containsExactly("greet.drl");
+    assertThat(pack.ruleNames()).containsExactly("greet");
+  }
+
+  @Test
+  void load_versionChangesWhenAFileChangesAndIsStableOtherwise() throws IOException {
+    Files.writeString(dir.resolve("greet.drl"), HEADER + rule("greet"));
+    String first = RulePack.load(dir).version();
+
+    assertThat(RulePack.load(dir).version()).isEqualTo(first);
+
+    Files.writeString(dir.resolve("greet.drl"), HEADER + rule("greet") + rule("wave"));
+
+    assertThat(RulePack.load(dir).version()).isNotEqualTo(first);
+  }
+
+  @Test
+  void load_andCompile_ofTheSameFiles_haveTheSameVersion() throws IOException {
+    Files.writeString(dir.resolve("greet.drl"), HEADER + rule("greet"));
+
+    assertThat(RulePack.load(dir).version())
+        .isEqualTo(RulePack.compile(Map.of("greet.drl", HEADER + rule("greet"))).version());
+  }
+
+  @Test
+  void load_brokenFile_reportsItsFileName() throws IOException {
+    Files.writeString(dir.resolve("broken.drl"), HEADER + "rule \"b\"\nwhen\n  Shopper()\nthen\nend\n");
+
+    RuleCompilationException e = catchThrowableOfType(RuleCompilationException.class, () -> RulePack.load(dir));
+
+    assertThat(e.problems())
+        .containsExactly(new RuleProblem("broken.drl", 7, 0, "Unable to resolve ObjectType 'Shopper'"));
+  }
+}
