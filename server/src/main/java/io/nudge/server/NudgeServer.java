@@ -6,6 +6,7 @@ import io.nudge.engine.NudgeEngine;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.shard.ShardedEngine;
 import io.nudge.server.admin.CustomerAdminRoutes;
+import io.nudge.server.config.ConfigException;
 import io.nudge.server.config.NudgeConfig;
 import io.nudge.server.config.Secrets;
 import io.nudge.server.delivery.EngagementStream;
@@ -14,6 +15,7 @@ import io.nudge.server.delivery.VisitorStream;
 import io.nudge.server.delivery.VisitorTokens;
 import io.nudge.server.delivery.WebhookDelivery;
 import io.nudge.server.delivery.WebhookSigner;
+import io.nudge.server.http.ApiError;
 import io.nudge.server.http.Credentials;
 import io.nudge.server.http.Failures;
 import io.nudge.server.ingest.ConsentCategories;
@@ -61,13 +63,14 @@ public final class NudgeServer implements AutoCloseable {
   public static NudgeServer start(NudgeConfig given, InstantSource clock, PrintStream console) {
     Secrets secrets = Secrets.resolve(given, console);
     NudgeConfig config = secrets.config();
+    WebhookSigner signer = signer(config.webhookSecret());
     RulePack rules = RulePack.load(config.rulesDir());
     Credentials credentials = new Credentials(config.writeKeys(), config.integrationToken(), config.adminToken());
     Vertx vertx = Vertx.vertx();
     EngagementStream stream = EngagementStream.create(vertx, credentials);
     VisitorStream visitors = VisitorStream.create(vertx, credentials, VisitorTokens.create(secrets.visitorKey()));
     WebhookDelivery webhooks = config.webhookUrl() == null ? null : WebhookDelivery.create(vertx,
-        config.webhookUrl().toString(), WebhookSigner.fromSecret(config.webhookSecret()), RetryPolicy.defaults());
+        config.webhookUrl().toString(), signer, RetryPolicy.defaults());
     ShardedEngine[] engineRef = new ShardedEngine[1];
     ShardedEngine engine = ShardedEngine.start(engineSettings(config, clock), rules, decision -> {
       if (decision.outcome() == Decision.Outcome.SENT) {
@@ -81,6 +84,10 @@ public final class NudgeServer implements AutoCloseable {
     engineRef[0] = engine;
     Router router = Router.router(vertx);
     router.route().failureHandler(Failures::handle);
+    router.errorHandler(404, ctx -> ApiError.notFound("no route for " + ctx.request().method() + " "
+        + ctx.request().path()).send(ctx));
+    router.errorHandler(405, ctx -> ApiError.methodNotAllowed(ctx.request().method() + " is not allowed on "
+        + ctx.request().path()).send(ctx));
     router.route("/v1/*").handler(cors(config.allowedOrigins()));
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
     router.get("/health/ready").handler(ctx -> ctx.json(new JsonObject().put("status", "ready")
@@ -99,6 +106,14 @@ public final class NudgeServer implements AutoCloseable {
       vertx.close();
       throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
           + " (NUDGE_HOST, NUDGE_PORT): " + e.getMessage(), e);
+    }
+  }
+
+  private static WebhookSigner signer(String secret) {
+    try {
+      return WebhookSigner.fromSecret(secret);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
     }
   }
 

@@ -44,6 +44,10 @@ public final class ApiError extends RuntimeException {
     return new ApiError(404, message, null, null, null);
   }
 
+  public static ApiError methodNotAllowed(String message) {
+    return new ApiError(405, message, null, null, null);
+  }
+
   public static ApiError conflict(String message) {
     return new ApiError(409, message, null, null, null);
   }

@@ -1,0 +1,84 @@
+package io.nudge.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nudge.engine.ConsentDefault;
+import io.nudge.server.TestSupport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+final class NudgeConfigTest {
+  private static final String RULES = System.getProperty("nudge.rules.dir", "../rules");
+
+  private static NudgeConfig read(String... pairs) {
+    Map<String, String> env = new HashMap<>();
+    env.put("NUDGE_RULES_DIR", RULES);
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return NudgeConfig.from(env);
+  }
+
+  @Test
+  void defaults_matchTheDocumentation() {
+    NudgeConfig c = read();
+
+    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.host()).isEqualTo("0.0.0.0");
+    assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
+    assertThat(c.sessionTimeout()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(c.consentDefault()).isEqualTo(ConsentDefault.OPT_IN);
+    assertThat(c.maxEventBytes()).isEqualTo(32 * 1024);
+    assertThat(c.maxRequestBytes()).isEqualTo(500 * 1024);
+    assertThat(c.writeKeys()).isEmpty();
+    assertThat(c.webhookUrl()).isNull();
+  }
+
+  @Test
+  void everyVariable_isRead() {
+    NudgeConfig c = read("NUDGE_PORT", "9090", "NUDGE_HOST", "127.0.0.1", "NUDGE_WRITE_KEYS", "a,b ,c",
+        "NUDGE_WEBHOOK_URL", "https://chat.example/hooks", "NUDGE_SESSION_TIMEOUT", "45m",
+        "NUDGE_CONSENT_DEFAULT", "opt-out", "NUDGE_SHARDS", "3", "NUDGE_SHARD_QUEUE", "500");
+
+    assertThat(c.port()).isEqualTo(9090);
+    assertThat(c.host()).isEqualTo("127.0.0.1");
+    assertThat(c.writeKeys()).containsExactly("a", "b", "c");
+    assertThat(c.webhookUrl()).hasToString("https://chat.example/hooks");
+    assertThat(c.sessionTimeout()).isEqualTo(Duration.ofMinutes(45));
+    assertThat(c.consentDefault()).isEqualTo(ConsentDefault.OPT_OUT);
+    assertThat(c.shards()).isEqualTo(3);
+    assertThat(c.shardQueue()).isEqualTo(500);
+  }
+
+  @Test
+  void badValues_nameTheVariableTheValueAndTheRule() {
+    assertThatThrownBy(() -> read("NUDGE_PORT", "http")).hasMessage("NUDGE_PORT is \"http\", not a whole number");
+    assertThatThrownBy(() -> read("NUDGE_SHARDS", "0")).hasMessage("NUDGE_SHARDS is 0, must be between 1 and 1024");
+    assertThatThrownBy(() -> read("NUDGE_SESSION_TIMEOUT", "half an hour"))
+        .hasMessage("NUDGE_SESSION_TIMEOUT is \"half an hour\", not a duration such as 500ms, 30s, 30m, 24h or 7d");
+    assertThatThrownBy(() -> read("NUDGE_CONSENT_DEFAULT", "maybe"))
+        .hasMessage("NUDGE_CONSENT_DEFAULT is \"maybe\", must be opt-in or opt-out");
+    assertThatThrownBy(() -> read("NUDGE_WEBHOOK_URL", "ftp://x.example/"))
+        .hasMessage("NUDGE_WEBHOOK_URL is \"ftp://x.example/\", not an http or https URL");
+    assertThatThrownBy(() -> read("NUDGE_RULES_DIR", "/nowhere"))
+        .hasMessage("NUDGE_RULES_DIR is \"/nowhere\", which is not a readable folder");
+    assertThatThrownBy(() -> read("NUDGE_CONFIG_FILE", "/nowhere.properties"))
+        .hasMessage("NUDGE_CONFIG_FILE is \"/nowhere.properties\", which does not exist");
+  }
+
+  @Test
+  void configFile_addsSettings_andEnvironmentWins() throws Exception {
+    Path file = TestSupport.tempDir().resolve("nudge.properties");
+    Files.writeString(file, "NUDGE_PORT=7070\nNUDGE_SHARDS=5\n");
+
+    NudgeConfig c = read("NUDGE_CONFIG_FILE", file.toString(), "NUDGE_SHARDS", "2");
+
+    assertThat(c.port()).isEqualTo(7070);
+    assertThat(c.shards()).isEqualTo(2);
+  }
+}
