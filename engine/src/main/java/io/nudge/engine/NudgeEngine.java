@@ -14,18 +14,38 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface NudgeEngine extends AutoCloseable {
 
-  /** Starts the shards with the given rules; decisions go to {@code listener}. */
+  /** Starts the shards with the given rules, keeping everything in memory; decisions go to {@code listener}. */
   static NudgeEngine start(EngineSettings settings, RulePack rules, DecisionListener listener) {
     return io.nudge.engine.shard.ShardedEngine.start(settings, rules, listener);
   }
 
+  /** Starts the shards on a store, restoring what it holds first. */
+  static NudgeEngine start(EngineSettings settings, RulePack rules, DecisionListener listener,
+      io.nudge.engine.store.EngineStore store) {
+    return io.nudge.engine.shard.ShardedEngine.start(settings, rules, listener, store);
+  }
+
+  /** When the future of {@link #submit(List, Ack)} completes. */
+  enum Ack {
+    /** Once the events are durable in the event log: what an HTTP 200 means. */
+    DURABLE,
+    /** Once the shards have applied the events and run the rules. */
+    APPLIED
+  }
+
   /**
-   * Queues an event for its customer's shard.
+   * Logs the events and hands them to their customers' shards.
    *
-   * @return completes once the shard has applied the event and run the rules
-   * @throws OverloadedException at once when the shard's queue is full
+   * @return completes as {@code ack} says, or fails when the log could not write them
+   * @throws OverloadedException at once, before any event is logged, when a shard's queue is full
+   * @throws InvalidInputException when an event breaks a rule the engine checks
    */
-  CompletableFuture<Void> submit(Event event);
+  CompletableFuture<Void> submit(List<Event> events, Ack ack);
+
+  /** One event, completing once it is applied. */
+  default CompletableFuture<Void> submit(Event event) {
+    return submit(List.of(event), Ack.APPLIED);
+  }
 
   /** Records choices for a customer known by any of their ids; they apply to the next decision. */
   void setConsent(String customerRef, Map<Purpose, Boolean> choices, String source);

@@ -66,7 +66,7 @@ final class Scenario {
     Event.Page page = type == Event.EventType.PAGE ? new Event.Page((String) props.get("path"), null, null, null, null) : null;
     Event event = new Event("m" + (++messages), "test", type, customer, null, null, name, props, Map.of(),
         Instant.ofEpochMilli(clock), new Event.EventContext(page, null, null, null, null, Map.of()));
-    session.apply(customer, event, clock);
+    session.apply(customer, event, clock, messages);
     return this;
   }
 

@@ -5,6 +5,7 @@ import io.nudge.engine.EngineSettings;
 import io.nudge.engine.NudgeEngine;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.shard.ShardedEngine;
+import io.nudge.engine.store.rocks.RocksStore;
 import io.nudge.server.admin.CustomerAdminRoutes;
 import io.nudge.server.config.ConfigException;
 import io.nudge.server.config.NudgeConfig;
@@ -40,14 +41,16 @@ import java.util.concurrent.TimeUnit;
 public final class NudgeServer implements AutoCloseable {
   private final Vertx vertx;
   private final ShardedEngine engine;
+  private final RocksStore store;
   private final HttpServer http;
   private final WebhookDelivery webhooks;
   private final NudgeConfig config;
 
-  private NudgeServer(Vertx vertx, ShardedEngine engine, HttpServer http, WebhookDelivery webhooks,
-      NudgeConfig config) {
+  private NudgeServer(Vertx vertx, ShardedEngine engine, RocksStore store, HttpServer http,
+      WebhookDelivery webhooks, NudgeConfig config) {
     this.vertx = vertx;
     this.engine = engine;
+    this.store = store;
     this.http = http;
     this.webhooks = webhooks;
     this.config = config;
@@ -72,6 +75,7 @@ public final class NudgeServer implements AutoCloseable {
     WebhookDelivery webhooks = config.webhookUrl() == null ? null : WebhookDelivery.create(vertx,
         config.webhookUrl().toString(), signer, RetryPolicy.defaults());
     ShardedEngine[] engineRef = new ShardedEngine[1];
+    RocksStore store = RocksStore.open(config.dataDir().resolve("store"), clock);
     ShardedEngine engine = ShardedEngine.start(engineSettings(config, clock), rules, decision -> {
       if (decision.outcome() == Decision.Outcome.SENT) {
         stream.publish(decision.engagement());
@@ -80,7 +84,7 @@ public final class NudgeServer implements AutoCloseable {
           webhooks.deliver(decision.engagement());
         }
       }
-    });
+    }, store);
     engineRef[0] = engine;
     Router router = Router.router(vertx);
     router.route().failureHandler(Failures::handle);
@@ -100,9 +104,10 @@ public final class NudgeServer implements AutoCloseable {
     try {
       HttpServer http = vertx.createHttpServer().requestHandler(router)
           .listen(config.port(), config.host()).await(30, TimeUnit.SECONDS);
-      return new NudgeServer(vertx, engine, http, webhooks, config);
+      return new NudgeServer(vertx, engine, store, http, webhooks, config);
     } catch (Exception e) {
       engine.close();
+      store.close();
       vertx.close();
       throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
           + " (NUDGE_HOST, NUDGE_PORT): " + e.getMessage(), e);
@@ -172,6 +177,7 @@ public final class NudgeServer implements AutoCloseable {
       // closing anyway
     }
     engine.close();
+    store.close();
     if (webhooks != null) {
       webhooks.close();
     }

@@ -10,4 +10,7 @@ public interface DecisionLog {
 
   /** The customer's decisions, oldest first. */
   List<Decision> forCustomer(String customerId);
+
+  /** True when the engagement with this id was already decided (a replay after a restart asks again). */
+  boolean contains(String customerId, String engagementId);
 }

@@ -38,4 +38,14 @@ public final class MemoryDecisionLog implements DecisionLog {
       return List.copyOf(list);
     }
   }
+
+  @Override
+  public boolean contains(String customerId, String engagementId) {
+    for (Decision d : forCustomer(customerId)) {
+      if (d.engagement().id().equals(engagementId)) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -3,15 +3,18 @@ package io.nudge.engine.facts;
 import java.util.Map;
 import org.kie.api.definition.type.Expires;
 import org.kie.api.definition.type.Role;
+import org.kie.api.definition.type.Timestamp;
 
 /**
  * One raw behaviour event in the rule session, as a Drools event. It expires ten minutes after it
  * arrived, so temporal patterns ({@code after}, {@code over window:time}) may look back that far.
  *
- * <p>{@link #getSequence()} grows by one for each event of a customer; the customer's {@link
- * Journey#getLastSequence()} names the newest, which is how a rule finds "the last thing they did".
+ * <p>{@link #getSequence()} grows with each event of a customer (it is the event's place in the
+ * engine's log); the customer's {@link Journey#getLastSequence()} names the newest, which is how a
+ * rule finds "the last thing they did".
  */
 @Role(Role.Type.EVENT)
+@Timestamp("timestamp")
 @Expires("10m")
 public final class CustomerEvent implements CustomerFact {
   private final String customerId;
@@ -67,7 +70,7 @@ public final class CustomerEvent implements CustomerFact {
     return properties;
   }
 
-  /** When the engine received it, in epoch milliseconds on the engine clock. */
+  /** When the engine received it, in epoch milliseconds on the engine clock; the rules' event time. */
   public long getTimestamp() {
     return timestamp;
   }

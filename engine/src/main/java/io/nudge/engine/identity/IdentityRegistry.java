@@ -1,5 +1,6 @@
 package io.nudge.engine.identity;
 
+import io.nudge.engine.store.IdentityStore;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +19,29 @@ public final class IdentityRegistry {
   private final ConcurrentHashMap<String, String> customerById = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<String>> anonymousIdsByCustomer = new ConcurrentHashMap<>();
   private final Object linking = new Object();
+  private final IdentityStore store;
+
+  /** A registry that keeps nothing across restarts. */
+  public IdentityRegistry() {
+    this(new IdentityStore() {
+      @Override
+      public void link(String idKey, String customerId) {}
+
+      @Override
+      public void forEach(java.util.function.BiConsumer<String, String> consumer) {}
+    });
+  }
+
+  /** A registry that writes every new link to {@code store} and starts with the links already there. */
+  public IdentityRegistry(IdentityStore store) {
+    this.store = store;
+    store.forEach((key, customerId) -> {
+      customerById.put(key, customerId);
+      if (key.startsWith("a:")) {
+        anonymousIdsByCustomer.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key.substring(2));
+      }
+    });
+  }
 
   /** The customer of an event, linking its ids when one of them is new. */
   public String resolve(String anonymousId, String userId) {
@@ -32,7 +56,7 @@ public final class IdentityRegistry {
       String owner = byUser != null ? byUser : byAnonymous != null ? byAnonymous
           : userId != null ? userId : anonymousId;
       if (userId != null && byUser == null) {
-        customerById.put(userKey(userId), owner);
+        put(userKey(userId), owner);
       }
       if (anonymousId != null && byAnonymous == null) {
         claimAnonymous(anonymousId, owner);
@@ -48,8 +72,12 @@ public final class IdentityRegistry {
       if (previous.isEmpty()) {
         return resolve(null, userId);
       }
-      customerById.putIfAbsent(userKey(userId), previous.get());
-      return customerById.get(userKey(userId));
+      String owner = customerById.get(userKey(userId));
+      if (owner == null) {
+        owner = previous.get();
+        put(userKey(userId), owner);
+      }
+      return owner;
     }
   }
 
@@ -68,7 +96,7 @@ public final class IdentityRegistry {
       if (known.isPresent()) {
         return known.get();
       }
-      customerById.put(userKey(id), id);
+      put(userKey(id), id);
       claimAnonymous(id, id);
       return id;
     }
@@ -92,8 +120,13 @@ public final class IdentityRegistry {
     return ids == null ? Set.of() : Set.copyOf(ids);
   }
 
+  private void put(String key, String customerId) {
+    store.link(key, customerId);
+    customerById.put(key, customerId);
+  }
+
   private void claimAnonymous(String anonymousId, String owner) {
-    customerById.put(anonymousKey(anonymousId), owner);
+    put(anonymousKey(anonymousId), owner);
     anonymousIdsByCustomer.computeIfAbsent(owner, k -> ConcurrentHashMap.newKeySet()).add(anonymousId);
   }
 

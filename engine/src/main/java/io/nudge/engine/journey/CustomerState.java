@@ -1,19 +1,20 @@
 package io.nudge.engine.journey;
 
 import io.nudge.engine.facts.Journey;
+import io.nudge.engine.facts.Offer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.kie.api.runtime.rule.FactHandle;
 
-/** What a session keeps per customer beside the facts: handles, counters and this visit's asks. */
+/** What a session keeps per customer beside the facts: handles and this visit's asks. */
 final class CustomerState {
   final Journey journey;
   final FactHandle journeyHandle;
-  final List<FactHandle> offers = new ArrayList<>();
+  final List<Offer> offers = new ArrayList<>();
+  final List<FactHandle> offerHandles = new ArrayList<>();
   final Set<String> askedThisVisit = new HashSet<>();
-  long sequence;
 
   CustomerState(Journey journey, FactHandle journeyHandle) {
     this.journey = journey;

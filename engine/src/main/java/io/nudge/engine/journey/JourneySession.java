@@ -10,15 +10,19 @@ import io.nudge.engine.facts.Actions;
 import io.nudge.engine.facts.CustomerEvent;
 import io.nudge.engine.facts.CustomerFact;
 import io.nudge.engine.facts.Journey;
+import io.nudge.engine.facts.JourneyCodec;
 import io.nudge.engine.facts.JourneyRecorder;
 import io.nudge.engine.facts.Offer;
+import io.nudge.engine.store.Binary;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.kie.api.KieServices;
@@ -46,6 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class JourneySession implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JourneySession.class);
   private static final int MAX_FIRE_ATTEMPTS = 16;
+  private static final int SNAPSHOT_VERSION = 1;
 
   private final KieSession kie;
   private final SessionPseudoClock clock;
@@ -54,6 +59,7 @@ public final class JourneySession implements AutoCloseable {
   private final Consumer<Decision> decisions;
   private final Map<String, CustomerState> customers = new HashMap<>();
   private final List<Engagement> asked = new ArrayList<>();
+  private final Set<String> dirty = new HashSet<>();
   private Match firing;
   private long now;
 
@@ -115,19 +121,101 @@ public final class JourneySession implements AutoCloseable {
     fire();
   }
 
-  /** Applies one event of a customer at {@code millis}: journey updated, event inserted, rules run. */
-  public void apply(String customerId, Event event, long millis) {
+  /**
+   * Applies one event of a customer: journey updated, event inserted, rules run.
+   *
+   * @param millis when the event was received; the journey records this time, also on replay
+   * @param sequence the event's place in the log; grows with each event of a customer
+   */
+  public void apply(String customerId, Event event, long millis, long sequence) {
     advanceTo(millis);
     CustomerState state = customers.computeIfAbsent(customerId, this::newCustomer);
-    if (JourneyRecorder.startVisitIfDue(state.journey, now, sessionTimeoutMillis)) {
+    if (JourneyRecorder.startVisitIfDue(state.journey, millis, sessionTimeoutMillis)) {
       endVisit(state);
     }
-    CustomerEvent fact = new CustomerEvent(customerId, ++state.sequence, event.type().id(), event.name(),
-        JourneyRecorder.pathOf(event, state.journey), event.properties(), now);
-    JourneyRecorder.record(state.journey, event, fact, now);
+    CustomerEvent fact = new CustomerEvent(customerId, sequence, event.type().id(), event.name(),
+        JourneyRecorder.pathOf(event, state.journey), event.properties(), millis);
+    JourneyRecorder.record(state.journey, event, fact, millis);
     kie.insert(fact);
     kie.update(state.journeyHandle, state.journey);
+    dirty.add(customerId);
     fire();
+  }
+
+  /**
+   * Puts back an event the customer's journey already contains (it is in the restored snapshot), so
+   * rules that look back at recent events see it again after a restart. The journey is not changed.
+   */
+  public void reinsert(String customerId, Event event, long millis, long sequence) {
+    advanceTo(millis);
+    CustomerState state = customers.get(customerId);
+    String path = state == null ? "" : JourneyRecorder.pathOf(event, state.journey);
+    kie.insert(new CustomerEvent(customerId, sequence, event.type().id(), event.name(), path,
+        event.properties(), millis));
+    fire();
+  }
+
+  /** The sequence of the newest event in the customer's journey, 0 when unknown. */
+  public long lastSequence(String customerId) {
+    CustomerState state = customers.get(customerId);
+    return state == null ? 0 : state.journey.getLastSequence();
+  }
+
+  /** The customer's state as bytes: journey, and the engagements asked for in this visit. */
+  public byte[] snapshot(String customerId) {
+    CustomerState state = customers.get(customerId);
+    return Binary.write(w -> {
+      w.small(SNAPSHOT_VERSION);
+      JourneyCodec.write(state.journey, w);
+      w.texts(List.copyOf(state.askedThisVisit));
+      w.small(state.offers.size());
+      for (Offer o : state.offers) {
+        w.text(o.getRule());
+        w.text(o.getKey());
+        w.text(o.getType());
+        w.text(o.getEngagementId());
+        w.number(o.getAt());
+      }
+    });
+  }
+
+  /** Puts a customer back from {@link #snapshot}; before any event of theirs is applied. */
+  public void restore(String customerId, byte[] snapshot) {
+    Binary.read(snapshot, r -> {
+      int version = r.small();
+      if (version != SNAPSHOT_VERSION) {
+        throw new java.io.IOException("journey snapshot version " + version + " is not known to this Nudge");
+      }
+      Journey journey = JourneyCodec.read(customerId, r);
+      CustomerState state = new CustomerState(journey, kie.insert(journey));
+      state.askedThisVisit.addAll(r.texts());
+      int offers = r.small();
+      for (int i = 0; i < offers; i++) {
+        Offer o = new Offer(customerId, r.text(), r.text(), r.text(), r.text(), r.number());
+        state.offers.add(o);
+        state.offerHandles.add(kie.insert(o));
+      }
+      customers.put(customerId, state);
+      return state;
+    });
+  }
+
+  /** Marks customers as changed again, after their snapshots could not be saved. */
+  public void markChanged(java.util.Collection<String> customerIds) {
+    dirty.addAll(customerIds);
+  }
+
+  /** Snapshots of the customers changed since the last call. */
+  public Map<String, byte[]> takeChanged() {
+    if (dirty.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, byte[]> changed = new HashMap<>();
+    for (String customerId : dirty) {
+      changed.put(customerId, snapshot(customerId));
+    }
+    dirty.clear();
+    return changed;
   }
 
   /** A copy of the customer's journey, or empty when this session has never seen them. */
@@ -146,10 +234,11 @@ public final class JourneySession implements AutoCloseable {
   }
 
   private void endVisit(CustomerState state) {
-    for (var handle : state.offers) {
+    for (var handle : state.offerHandles) {
       kie.delete(handle);
     }
     state.offers.clear();
+    state.offerHandles.clear();
     state.askedThisVisit.clear();
   }
 
@@ -192,8 +281,11 @@ public final class JourneySession implements AutoCloseable {
       return;
     }
     Journey j = state.journey;
-    String id = EngagementIds.next(now);
-    state.offers.add(kie.insert(new Offer(customerId, rule.getName(), key, type.id(), id, now)));
+    String id = EngagementIds.of(customerId, rule.getName(), key, j.getSessionStartedAt());
+    Offer offer = new Offer(customerId, rule.getName(), key, type.id(), id, now);
+    state.offers.add(offer);
+    state.offerHandles.add(kie.insert(offer));
+    dirty.add(customerId);
     asked.add(new Engagement(id, type, rule.getName(), Instant.ofEpochMilli(now), customerId,
         j.getAnonymousId(), j.getUserId(), fields, JourneySummary.of(j, reasonOf(rule))));
   }

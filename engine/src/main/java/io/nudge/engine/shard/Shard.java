@@ -1,40 +1,55 @@
 package io.nudge.engine.shard;
 
 import io.nudge.engine.journey.JourneySession;
+import io.nudge.engine.store.JourneyStore;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One thread that owns one {@link JourneySession}: it takes tasks from a bounded queue and, between
- * tasks and at least once per tick, moves the session's rule clock to the engine clock so timers fire
- * on time. Nothing else touches the session. A Kafka partition can feed a shard in the same way.
+ * One thread that owns one {@link JourneySession}: it takes tasks from its queue and, between tasks
+ * and at least once per tick, moves the session's rule clock to the engine clock so timers fire on
+ * time. Nothing else touches the session. A Kafka partition can feed a shard in the same way.
+ *
+ * <p>Every {@value #FLUSH_MILLIS} ms at most it saves the journeys that changed, with its checkpoint:
+ * the log sequence up to which all its events are in those snapshots.
  */
 final class Shard {
   private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
   private static final int DRAIN_LIMIT = 512;
+  static final long FLUSH_MILLIS = 50;
 
   private final int index;
-  private final ArrayBlockingQueue<Consumer<JourneySession>> queue;
+  private final int capacity;
+  private final LinkedBlockingQueue<Consumer<JourneySession>> queue = new LinkedBlockingQueue<>();
   private final JourneySession session;
   private final InstantSource clock;
   private final long tickMillis;
   private final Thread thread;
   private final SeenMessages seen;
+  private final JourneyStore journeys;
+  private final LongSupplier dispatched;
   private volatile boolean running = true;
+  private long applied;
+  private long savedCheckpoint = -1;
+  private long lastFlush;
 
-  Shard(int index, int capacity, JourneySession session, InstantSource clock, long tickMillis, int dedupeWindow) {
+  Shard(int index, int capacity, JourneySession session, InstantSource clock, long tickMillis, int dedupeWindow,
+      JourneyStore journeys, LongSupplier dispatched) {
     this.index = index;
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.capacity = capacity;
     this.session = session;
     this.clock = clock;
     this.tickMillis = tickMillis;
     this.seen = new SeenMessages(dedupeWindow);
+    this.journeys = journeys;
+    this.dispatched = dispatched;
     this.thread = new Thread(this::loop, "nudge-shard-" + index);
     this.thread.setDaemon(true);
   }
@@ -52,12 +67,27 @@ final class Shard {
   }
 
   int capacity() {
-    return queue.size() + queue.remainingCapacity();
+    return capacity;
   }
 
-  /** Queues a task for the shard's thread; false when the queue is full or the shard stopped. */
-  boolean offer(Consumer<JourneySession> task) {
-    return running && queue.offer(task);
+  /** True when the queue has room for {@code more} events; checked before events are logged. */
+  boolean hasRoom(int more) {
+    return queue.size() + more <= capacity;
+  }
+
+  /** Queues a task; logged events are always queued (they are already acknowledged). */
+  void enqueue(Consumer<JourneySession> task) {
+    queue.add(task);
+  }
+
+  /** The session, for restoring before the thread starts; the shard's thread only after that. */
+  JourneySession session() {
+    return session;
+  }
+
+  /** Records that the event with this log sequence is applied; shard thread only. */
+  void applied(long sequence) {
+    applied = Math.max(applied, sequence);
   }
 
   /** True the first time a source's message id is seen within the dedupe window; shard thread only. */
@@ -82,11 +112,13 @@ final class Shard {
       if (task != null) {
         run(task);
       }
+      flush(false);
     }
     // tasks queued while the loop was ending still run, so no caller waits for ever
     for (Consumer<JourneySession> task = queue.poll(); task != null; task = queue.poll()) {
       run(task);
     }
+    flush(true);
     session.close();
   }
 
@@ -104,6 +136,27 @@ final class Shard {
       task.accept(session);
     } catch (RuntimeException e) {
       LOG.error("shard {} task failed", index, e);
+    }
+  }
+
+  private void flush(boolean force) {
+    long now = System.nanoTime() / 1_000_000;
+    if (!force && now - lastFlush < FLUSH_MILLIS) {
+      return;
+    }
+    // read what was dispatched before looking at the queue: if it is empty now, all of that is applied
+    long dispatchedSoFar = dispatched.getAsLong();
+    long checkpoint = queue.isEmpty() ? Math.max(applied, dispatchedSoFar) : applied;
+    Map<String, byte[]> changed = session.takeChanged();
+    try {
+      if (!changed.isEmpty() || checkpoint != savedCheckpoint) {
+        journeys.save(index, checkpoint, changed);
+        savedCheckpoint = checkpoint;
+      }
+      lastFlush = now;
+    } catch (RuntimeException e) {
+      session.markChanged(changed.keySet()); // saved next time; the checkpoint did not move past them
+      LOG.error("shard {} could not save journeys; the event log still holds their events", index, e);
     }
   }
 

@@ -12,14 +12,17 @@ import io.nudge.engine.OverloadedException;
 import io.nudge.engine.Purpose;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.consent.ConsentGate;
-import io.nudge.engine.consent.ConsentStore;
-import io.nudge.engine.consent.MemoryConsentStore;
-import io.nudge.engine.decision.DecisionLog;
-import io.nudge.engine.decision.MemoryDecisionLog;
 import io.nudge.engine.facts.Journey;
 import io.nudge.engine.identity.IdentityRegistry;
+import io.nudge.engine.journey.Gate;
 import io.nudge.engine.journey.JourneySession;
+import io.nudge.engine.store.EngineStore;
+import io.nudge.engine.store.EventLog;
+import io.nudge.engine.store.LoggedEvent;
+import io.nudge.engine.store.MemoryStore;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,90 +34,172 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Customers spread over shards by a hash of their canonical id; each shard is one thread and one rule
- * session. Identity and consent live outside the shards, in thread-safe stores, so any thread can
- * route an event or change a choice.
+ * session. Every accepted event goes to the event log first; once it is durable it is handed to its
+ * shard. On start the engine restores the journeys saved by the shards and replays the log after
+ * their checkpoints, so a crash loses nothing that was acknowledged.
  */
 public final class ShardedEngine implements NudgeEngine {
   private static final Logger LOG = LoggerFactory.getLogger(ShardedEngine.class);
+  /** How far back raw events are put back into the sessions on restart: their expiry. */
+  static final Duration RECENT_EVENTS = Duration.ofMinutes(10);
+  /** An engagement whose moment passed longer ago than this when it is decided is not sent. */
+  static final Duration STALE_AFTER = Duration.ofMinutes(2);
 
   private final EngineSettings settings;
   private final RulePack rules;
   private final Shard[] shards;
   private final IdentityRegistry identities;
-  private final ConsentStore consent;
-  private final DecisionLog decisions;
+  private final EngineStore store;
+  private final ConsentGate consentGate;
+  private volatile long dispatched;
   private volatile boolean closed;
 
-  private ShardedEngine(EngineSettings settings, RulePack rules, IdentityRegistry identities,
-      ConsentStore consent, DecisionLog decisions, DecisionListener listener) {
+  private ShardedEngine(EngineSettings settings, RulePack rules, EngineStore store, DecisionListener listener,
+      long sessionStart) {
     this.settings = settings;
     this.rules = rules;
-    this.identities = identities;
-    this.consent = consent;
-    this.decisions = decisions;
-    ConsentGate gate = new ConsentGate(consent, settings.consentDefault());
-    Consumer<Decision> out = d -> {
-      decisions.append(d);
-      try {
-        listener.onDecision(d);
-      } catch (RuntimeException e) {
-        LOG.error("decision listener failed for engagement {}", d.engagement().id(), e);
-      }
-    };
+    this.store = store;
+    this.identities = new IdentityRegistry(store.identities());
+    this.consentGate = new ConsentGate(store.consent(), settings.consentDefault());
+    Gate gate = this::decide;
+    Consumer<Decision> out = d -> record(d, listener);
     this.shards = new Shard[settings.shards()];
-    long start = settings.clock().millis();
     for (int i = 0; i < shards.length; i++) {
-      JourneySession session = new JourneySession(rules, start, settings.sessionTimeout(), gate, out);
-      shards[i] = new Shard(i, settings.queueCapacity(), session, settings.clock(),
-          settings.tick().toMillis(), settings.dedupeWindow());
+      JourneySession session = new JourneySession(rules, sessionStart, settings.sessionTimeout(), gate, out);
+      shards[i] = new Shard(i, settings.queueCapacity(), session, settings.clock(), settings.tick().toMillis(),
+          settings.dedupeWindow(), store.journeys(), () -> dispatched);
     }
   }
 
   /** Starts an engine whose stores live in memory. */
   public static ShardedEngine start(EngineSettings settings, RulePack rules, DecisionListener listener) {
-    return start(settings, rules, listener, new IdentityRegistry(), new MemoryConsentStore(),
-        new MemoryDecisionLog(1000));
+    return start(settings, rules, listener, new MemoryStore(settings.clock()));
   }
 
+  /** Starts an engine on {@code store}, restoring what it holds first. */
   public static ShardedEngine start(EngineSettings settings, RulePack rules, DecisionListener listener,
-      IdentityRegistry identities, ConsentStore consent, DecisionLog decisions) {
-    ShardedEngine engine = new ShardedEngine(settings, rules, identities, consent, decisions, listener);
+      EngineStore store) {
+    long now = settings.clock().millis();
+    EventLog log = store.events();
+    long from = Math.min(store.journeys().checkpoint() + 1,
+        log.firstSequenceAtOrAfter(now - RECENT_EVENTS.toMillis()));
+    List<LoggedEvent> replay = new ArrayList<>();
+    log.replay(from, replay::add);
+    long sessionStart = replay.isEmpty() ? now : Math.min(now, replay.get(0).receivedAt());
+    ShardedEngine engine = new ShardedEngine(settings, rules, store, listener, sessionStart);
+    engine.restore(replay, now);
     for (Shard s : engine.shards) {
       s.start();
     }
     return engine;
   }
 
+  private void restore(List<LoggedEvent> replay, long now) {
+    int[] restored = new int[1];
+    store.journeys().forEach((customerId, snapshot) -> {
+      shardOf(customerId).session().restore(customerId, snapshot);
+      restored[0]++;
+    });
+    int reapplied = 0;
+    for (LoggedEvent le : replay) {
+      Shard shard = shardOf(le.customerId());
+      JourneySession session = shard.session();
+      if (le.sequence() <= session.lastSequence(le.customerId())) {
+        if (le.receivedAt() >= now - RECENT_EVENTS.toMillis()) {
+          session.reinsert(le.customerId(), le.event(), le.receivedAt(), le.sequence());
+        }
+      } else {
+        applyLogged(shard, session, le);
+        reapplied++;
+      }
+    }
+    long last = store.events().lastSequence();
+    dispatched = last;
+    for (Shard s : shards) {
+      s.session().advanceTo(now);
+      s.applied(last);
+    }
+    store.journeys().resetCheckpoints(shards.length, store.journeys().checkpoint());
+    if (restored[0] > 0 || !replay.isEmpty()) {
+      LOG.info("restored {} journeys and replayed {} logged events ({} applied again) up to sequence {}",
+          restored[0], replay.size(), reapplied, last);
+    }
+  }
+
+  /** What the gate says, unless the engagement was decided before (a replay) or its moment has passed. */
+  private Decision decide(io.nudge.engine.Engagement e, Instant at) {
+    Decision d = consentGate.decide(e, at);
+    long late = settings.clock().millis() - e.createdAt().toEpochMilli();
+    if (d.sent() && late > STALE_AFTER.toMillis()) {
+      return new Decision(e, Decision.Outcome.SUPPRESSED, "expired", at);
+    }
+    return d;
+  }
+
+  private void record(Decision d, DecisionListener listener) {
+    if (store.decisions().contains(d.engagement().customerId(), d.engagement().id())) {
+      return; // decided before the restart that replays it
+    }
+    store.decisions().append(d);
+    try {
+      listener.onDecision(d);
+    } catch (RuntimeException e) {
+      LOG.error("decision listener failed for engagement {}", d.engagement().id(), e);
+    }
+  }
+
   @Override
-  public CompletableFuture<Void> submit(Event event) {
+  public CompletableFuture<Void> submit(List<Event> events, Ack ack) {
     if (closed) {
       throw new NudgeException("the engine is shutting down and takes no more events");
     }
-    boolean alias = event.type() == Event.EventType.ALIAS && event.previousId() != null;
-    Checks.checkArgument(!alias || event.userId() != null, "userId is required for alias");
-    String customerId = alias
-        ? identities.alias(event.previousId(), event.userId())
-        : identities.resolve(event.anonymousId(), event.userId());
-    Shard shard = shardOf(customerId);
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    boolean queued = shard.offer(session -> {
-      try {
-        if (event.messageId() == null || shard.firstSight(event.source(), event.messageId())) {
-          // stamped with when the customer chose, so a newer choice made through the API wins
-          Instant chosen = event.timestamp().isAfter(settings.clock().instant())
-              ? settings.clock().instant() : event.timestamp();
-          recordConsent(customerId, event.context().consent(), "event", chosen);
-          session.apply(customerId, event, settings.clock().millis());
-        }
-        done.complete(null);
-      } catch (RuntimeException e) {
-        done.completeExceptionally(e);
+    List<EventLog.Entry> entries = new ArrayList<>(events.size());
+    int[] perShard = new int[shards.length];
+    for (Event event : events) {
+      boolean alias = event.type() == Event.EventType.ALIAS && event.previousId() != null;
+      Checks.checkArgument(!alias || event.userId() != null, "userId is required for alias");
+      String customerId = alias
+          ? identities.alias(event.previousId(), event.userId())
+          : identities.resolve(event.anonymousId(), event.userId());
+      Shard shard = shardOf(customerId);
+      if (!shard.hasRoom(++perShard[shard.index()])) {
+        throw overloaded(shard);
       }
-    });
-    if (!queued) {
-      throw overloaded(shard);
+      entries.add(new EventLog.Entry(customerId, event));
     }
-    return done;
+    List<CompletableFuture<Void>> applied = new ArrayList<>();
+    CompletableFuture<List<LoggedEvent>> durable = store.events().append(entries, logged -> {
+      for (LoggedEvent le : logged) {
+        Shard shard = shardOf(le.customerId());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        applied.add(done);
+        shard.enqueue(session -> {
+          try {
+            applyLogged(shard, session, le);
+            done.complete(null);
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+          }
+        });
+      }
+      dispatched = logged.get(logged.size() - 1).sequence();
+    });
+    if (ack == Ack.DURABLE) {
+      return durable.thenApply(l -> null);
+    }
+    return durable.thenCompose(l -> CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new)));
+  }
+
+  private void applyLogged(Shard shard, JourneySession session, LoggedEvent le) {
+    Event event = le.event();
+    if (event.messageId() == null || shard.firstSight(event.source(), event.messageId())) {
+      // stamped with when the customer chose, so a newer choice made through the API wins
+      Instant chosen = event.timestamp().toEpochMilli() > le.receivedAt()
+          ? Instant.ofEpochMilli(le.receivedAt()) : event.timestamp();
+      recordConsent(le.customerId(), event.context().consent(), "event", chosen);
+      session.apply(le.customerId(), event, le.receivedAt(), le.sequence());
+    }
+    shard.applied(le.sequence());
   }
 
   private OverloadedException overloaded(Shard shard) {
@@ -129,13 +214,13 @@ public final class ShardedEngine implements NudgeEngine {
 
   private void recordConsent(String customerId, Map<Purpose, Boolean> choices, String source, Instant at) {
     for (Map.Entry<Purpose, Boolean> c : choices.entrySet()) {
-      consent.record(customerId, new ConsentRecord(c.getKey(), c.getValue(), source, at));
+      store.consent().record(customerId, new ConsentRecord(c.getKey(), c.getValue(), source, at));
     }
   }
 
   @Override
   public Map<Purpose, ConsentRecord> consent(String customerRef) {
-    return identities.customerOf(customerRef).map(consent::current).orElse(Map.of());
+    return identities.customerOf(customerRef).map(store.consent()::current).orElse(Map.of());
   }
 
   @Override
@@ -150,7 +235,7 @@ public final class ShardedEngine implements NudgeEngine {
 
   @Override
   public List<Decision> decisions(String customerRef) {
-    return identities.customerOf(customerRef).map(decisions::forCustomer).orElse(List.of());
+    return identities.customerOf(customerRef).map(store.decisions()::forCustomer).orElse(List.of());
   }
 
   @Override
@@ -161,9 +246,7 @@ public final class ShardedEngine implements NudgeEngine {
     }
     Shard shard = shardOf(customerId.get());
     CompletableFuture<Optional<Journey>> result = new CompletableFuture<>();
-    if (!shard.offer(session -> result.complete(session.journey(customerId.get())))) {
-      throw overloaded(shard);
-    }
+    shard.enqueue(session -> result.complete(session.journey(customerId.get())));
     return result;
   }
 
@@ -189,6 +272,7 @@ public final class ShardedEngine implements NudgeEngine {
     return shards[Math.floorMod(h, shards.length)];
   }
 
+  /** Stops taking events, finishes those queued and saves the journeys; the store stays open. */
   @Override
   public void close() {
     closed = true;

@@ -17,9 +17,13 @@ import io.nudge.engine.Purpose;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.consent.ConsentStore;
 import io.nudge.engine.consent.MemoryConsentStore;
-import io.nudge.engine.decision.MemoryDecisionLog;
+import io.nudge.engine.decision.DecisionLog;
+import io.nudge.engine.store.EngineStore;
+import io.nudge.engine.store.EventLog;
+import io.nudge.engine.store.IdentityStore;
+import io.nudge.engine.store.JourneyStore;
+import io.nudge.engine.store.MemoryStore;
 import io.nudge.engine.facts.Journey;
-import io.nudge.engine.identity.IdentityRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -313,8 +317,7 @@ final class ShardedEngineTest {
     FailingConsentStore store = new FailingConsentStore();
     // a long tick, so the shard only moves its rule clock when an event wakes it
     EngineSettings settings = settings().withShards(1).withTick(Duration.ofMillis(500));
-    ShardedEngine engine = ShardedEngine.start(settings, PACK, heard::add, new IdentityRegistry(), store,
-        new MemoryDecisionLog(10));
+    ShardedEngine engine = ShardedEngine.start(settings, PACK, heard::add, new StoreWithConsent(store));
     engines.add(engine);
     await(engine.submit(page("cara", "/checkout")));
     store.failing = true;
@@ -427,6 +430,49 @@ final class ShardedEngineTest {
   }
 
   /** A consent store that fails while {@link #failing} is set, like a database that went away. */
+  /** A memory store whose consent can fail. */
+  private final class StoreWithConsent implements EngineStore {
+    private final MemoryStore memory = new MemoryStore(clock);
+    private final ConsentStore consent;
+
+    StoreWithConsent(ConsentStore consent) {
+      this.consent = consent;
+    }
+
+    @Override
+    public EventLog events() {
+      return memory.events();
+    }
+
+    @Override
+    public JourneyStore journeys() {
+      return memory.journeys();
+    }
+
+    @Override
+    public ConsentStore consent() {
+      return consent;
+    }
+
+    @Override
+    public IdentityStore identities() {
+      return memory.identities();
+    }
+
+    @Override
+    public DecisionLog decisions() {
+      return memory.decisions();
+    }
+
+    @Override
+    public boolean isEphemeral() {
+      return true;
+    }
+
+    @Override
+    public void close() {}
+  }
+
   private static final class FailingConsentStore implements ConsentStore {
     private final MemoryConsentStore delegate = new MemoryConsentStore();
     volatile boolean failing;

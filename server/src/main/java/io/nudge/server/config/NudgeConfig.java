@@ -56,6 +56,12 @@ public record NudgeConfig(
     if (!Files.isDirectory(rulesDir) || !Files.isReadable(rulesDir)) {
       throw new ConfigException("NUDGE_RULES_DIR is \"" + rulesDir + "\", which is not a readable folder");
     }
+    int shardQueue = s.integer("NUDGE_SHARD_QUEUE", 10_000, 1, 10_000_000);
+    int maxBatch = s.integer("NUDGE_MAX_BATCH_EVENTS", 2500, 1, 100_000);
+    if (shardQueue < maxBatch) {
+      throw new ConfigException("NUDGE_SHARD_QUEUE is " + shardQueue + ", must be at least NUDGE_MAX_BATCH_EVENTS ("
+          + maxBatch + ") or a full batch could never be accepted");
+    }
     return new NudgeConfig(
         s.text("NUDGE_HOST", "0.0.0.0"),
         s.integer("NUDGE_PORT", 8080, 0, 65535),
@@ -67,13 +73,13 @@ public record NudgeConfig(
         webhookUrl(s.text("NUDGE_WEBHOOK_URL", null)),
         s.text("NUDGE_WEBHOOK_SECRET", null),
         s.integer("NUDGE_SHARDS", Runtime.getRuntime().availableProcessors(), 1, 1024),
-        s.integer("NUDGE_SHARD_QUEUE", 10_000, 1, 10_000_000),
+        shardQueue,
         s.duration("NUDGE_SESSION_TIMEOUT", Duration.ofMinutes(30)),
         consentDefault(s.text("NUDGE_CONSENT_DEFAULT", "opt-in")),
         s.text("NUDGE_CONSENT_CATEGORIES", ""),
         s.integer("NUDGE_MAX_EVENT_BYTES", 32 * 1024, 1024, 16 * 1024 * 1024),
         s.integer("NUDGE_MAX_REQUEST_BYTES", 500 * 1024, 1024, 64 * 1024 * 1024),
-        s.integer("NUDGE_MAX_BATCH_EVENTS", 2500, 1, 100_000),
+        maxBatch,
         s.list("NUDGE_ALLOWED_ORIGINS"));
   }
 

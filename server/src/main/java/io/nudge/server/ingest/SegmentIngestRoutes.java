@@ -18,7 +18,6 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Segment's HTTP tracking API, so any Segment SDK or a plain {@code fetch} can send behaviour to the
@@ -28,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>The write key comes as HTTP Basic user name (empty password) or as {@code writeKey} in the
  * body. Bodies are JSON sent as {@code application/json} or {@code text/plain} (what
  * {@code navigator.sendBeacon} sends), optionally gzipped. The answer, {@code {"success":true}}, comes
- * once the engine has applied every event.
+ * once every event is durable in the engine's event log.
  *
  * <p>Mount these routes before any handler that reads the body or runs asynchronously: the body is
  * read here, with its own limit and JSON 413, and must not have been read or let flow before.
@@ -122,17 +121,13 @@ public final class SegmentIngestRoutes {
   }
 
   /**
-   * Queues every event and completes once all are applied. An {@code OverloadedException} stops at the
-   * event that met the full queue; the events before it stay queued, and the engine drops them as
-   * repeats (same source and messageId) when the SDK sends the batch again.
+   * Hands the events to the engine and completes once they are durable in its event log: a 200 means
+   * nothing is lost even if the process dies right after. A full shard queue refuses the whole batch
+   * before anything is logged.
    */
   private Future<Void> submitAll(List<Event> events, Context context) {
-    CompletableFuture<?>[] applied = new CompletableFuture<?>[events.size()];
-    for (int i = 0; i < applied.length; i++) {
-      applied[i] = engine.submit(events.get(i));
-    }
-    // completes on the request's event loop, not on the shard thread that applied the last event
-    return Future.fromCompletionStage(CompletableFuture.allOf(applied), context);
+    // completes on the request's event loop, not on the thread that made the events durable
+    return Future.fromCompletionStage(engine.submit(events, NudgeEngine.Ack.DURABLE), context);
   }
 
   private static void checkContentType(String header) {

@@ -43,7 +43,7 @@ final class NudgeConfigTest {
   void everyVariable_isRead() {
     NudgeConfig c = read("NUDGE_PORT", "9090", "NUDGE_HOST", "127.0.0.1", "NUDGE_WRITE_KEYS", "a,b ,c",
         "NUDGE_WEBHOOK_URL", "https://chat.example/hooks", "NUDGE_SESSION_TIMEOUT", "45m",
-        "NUDGE_CONSENT_DEFAULT", "opt-out", "NUDGE_SHARDS", "3", "NUDGE_SHARD_QUEUE", "500");
+        "NUDGE_CONSENT_DEFAULT", "opt-out", "NUDGE_SHARDS", "3", "NUDGE_SHARD_QUEUE", "5000");
 
     assertThat(c.port()).isEqualTo(9090);
     assertThat(c.host()).isEqualTo("127.0.0.1");
@@ -52,7 +52,7 @@ final class NudgeConfigTest {
     assertThat(c.sessionTimeout()).isEqualTo(Duration.ofMinutes(45));
     assertThat(c.consentDefault()).isEqualTo(ConsentDefault.OPT_OUT);
     assertThat(c.shards()).isEqualTo(3);
-    assertThat(c.shardQueue()).isEqualTo(500);
+    assertThat(c.shardQueue()).isEqualTo(5000);
   }
 
   @Test
@@ -67,6 +67,9 @@ final class NudgeConfigTest {
         .hasMessage("NUDGE_WEBHOOK_URL is \"ftp://x.example/\", not an http or https URL");
     assertThatThrownBy(() -> read("NUDGE_RULES_DIR", "/nowhere"))
         .hasMessage("NUDGE_RULES_DIR is \"/nowhere\", which is not a readable folder");
+    assertThatThrownBy(() -> read("NUDGE_SHARD_QUEUE", "100"))
+        .hasMessage("NUDGE_SHARD_QUEUE is 100, must be at least NUDGE_MAX_BATCH_EVENTS (2500) or a full batch "
+            + "could never be accepted");
     assertThatThrownBy(() -> read("NUDGE_CONFIG_FILE", "/nowhere.properties"))
         .hasMessage("NUDGE_CONFIG_FILE is \"/nowhere.properties\", which does not exist");
   }

@@ -1,0 +1,24 @@
+package io.nudge.engine.store;
+
+import io.nudge.engine.consent.ConsentStore;
+import io.nudge.engine.decision.DecisionLog;
+
+/** Everything the engine keeps, in one place that opens and closes together. */
+public interface EngineStore extends AutoCloseable {
+
+  EventLog events();
+
+  JourneyStore journeys();
+
+  ConsentStore consent();
+
+  IdentityStore identities();
+
+  DecisionLog decisions();
+
+  /** True when the store keeps nothing across restarts. */
+  boolean isEphemeral();
+
+  @Override
+  void close();
+}

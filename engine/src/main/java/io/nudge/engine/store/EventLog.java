@@ -1,0 +1,38 @@
+package io.nudge.engine.store;
+
+import io.nudge.engine.Event;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The ordered log of accepted events, the engine's source of truth: an event is acknowledged once it
+ * is here, and everything else (journeys, decisions) can be rebuilt from it. Thread-safe.
+ */
+public interface EventLog extends AutoCloseable {
+
+  /** An event routed to its customer, not yet in the log. */
+  record Entry(String customerId, Event event) {}
+
+  /**
+   * Appends the entries in order. Once they are durable, {@code onDurable} is called with them as
+   * logged, in log order across all appends (so a caller can hand them on in that order), and then
+   * the returned future completes.
+   */
+  CompletableFuture<List<LoggedEvent>> append(List<Entry> entries, Consumer<List<LoggedEvent>> onDurable);
+
+  /** Calls {@code consumer} for each logged event with a sequence of at least {@code from}, in order. */
+  void replay(long from, Consumer<LoggedEvent> consumer);
+
+  /** The first sequence received at or after {@code epochMillis}, or {@link #lastSequence()} + 1. */
+  long firstSequenceAtOrAfter(long epochMillis);
+
+  /** The newest sequence, 0 when the log is empty. */
+  long lastSequence();
+
+  /** Removes events received before {@code epochMillis} whose sequence is below {@code keepFrom}. */
+  void trim(long epochMillis, long keepFrom);
+
+  @Override
+  void close();
+}

@@ -1,0 +1,157 @@
+package io.nudge.engine.store.rocks;
+
+import io.nudge.engine.NudgeException;
+import io.nudge.engine.consent.ConsentStore;
+import io.nudge.engine.decision.DecisionLog;
+import io.nudge.engine.store.EngineStore;
+import io.nudge.engine.store.EventLog;
+import io.nudge.engine.store.IdentityStore;
+import io.nudge.engine.store.JourneyStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteOptions;
+
+/**
+ * Everything the engine keeps, in one embedded RocksDB database under the data folder: one column
+ * family per kind of record, one write-ahead log for all. An event is acknowledged only once a write
+ * with {@code sync} has put it on disk; since the write-ahead log is one file, that sync also makes
+ * every earlier write durable (the identity links made for that event, for example).
+ */
+public final class RocksStore implements EngineStore {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  static final byte[] EVENTS = "events".getBytes();
+  static final byte[] JOURNEYS = "journeys".getBytes();
+  static final byte[] CONSENT = "consent".getBytes();
+  static final byte[] IDENTITY = "identity".getBytes();
+  static final byte[] DECISIONS = "decisions".getBytes();
+  static final byte[] META = "meta".getBytes();
+
+  private final DBOptions options;
+  private final ColumnFamilyOptions columnOptions;
+  private final List<ColumnFamilyHandle> handles;
+  private final RocksDB db;
+  private final WriteOptions relaxed;
+  private final RocksEventLog events;
+  private final RocksJourneyStore journeys;
+  private final RocksConsentStore consent;
+  private final RocksIdentityStore identities;
+  private final RocksDecisionLog decisions;
+
+  private RocksStore(DBOptions options, ColumnFamilyOptions columnOptions, List<ColumnFamilyHandle> handles,
+      RocksDB db, InstantSource clock) {
+    this.options = options;
+    this.columnOptions = columnOptions;
+    this.handles = handles;
+    this.db = db;
+    this.relaxed = new WriteOptions();
+    this.events = new RocksEventLog(db, handles.get(1), clock);
+    this.journeys = new RocksJourneyStore(db, handles.get(2), handles.get(6), relaxed);
+    this.consent = new RocksConsentStore(db, handles.get(3), relaxed);
+    this.identities = new RocksIdentityStore(db, handles.get(4), relaxed);
+    this.decisions = new RocksDecisionLog(db, handles.get(5), relaxed);
+  }
+
+  /**
+   * Opens (or creates) the store in {@code dir}.
+   *
+   * @param clock the engine clock, which times logged events
+   * @throws NudgeException when the folder cannot be used, naming it
+   */
+  public static RocksStore open(Path dir, InstantSource clock) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new NudgeException("cannot create the store folder " + dir + ": " + e.getMessage(), e);
+    }
+    DBOptions options = new DBOptions()
+        .setCreateIfMissing(true)
+        .setCreateMissingColumnFamilies(true)
+        .setMaxBackgroundJobs(2)
+        .setKeepLogFileNum(5);
+    ColumnFamilyOptions columnOptions = new ColumnFamilyOptions()
+        .setCompressionType(CompressionType.LZ4_COMPRESSION);
+    List<ColumnFamilyDescriptor> families = List.of(
+        new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions),
+        new ColumnFamilyDescriptor(EVENTS, columnOptions),
+        new ColumnFamilyDescriptor(JOURNEYS, columnOptions),
+        new ColumnFamilyDescriptor(CONSENT, columnOptions),
+        new ColumnFamilyDescriptor(IDENTITY, columnOptions),
+        new ColumnFamilyDescriptor(DECISIONS, columnOptions),
+        new ColumnFamilyDescriptor(META, columnOptions));
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try {
+      RocksDB db = RocksDB.open(options, dir.toString(), families, handles);
+      return new RocksStore(options, columnOptions, handles, db, clock);
+    } catch (RocksDBException e) {
+      options.close();
+      columnOptions.close();
+      throw new NudgeException("cannot open the store in " + dir + " (NUDGE_DATA_DIR): " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public EventLog events() {
+    return events;
+  }
+
+  @Override
+  public JourneyStore journeys() {
+    return journeys;
+  }
+
+  @Override
+  public ConsentStore consent() {
+    return consent;
+  }
+
+  @Override
+  public IdentityStore identities() {
+    return identities;
+  }
+
+  @Override
+  public DecisionLog decisions() {
+    return decisions;
+  }
+
+  @Override
+  public boolean isEphemeral() {
+    return false;
+  }
+
+  /** Flushes and closes; the event log's pending appends finish first. */
+  @Override
+  public void close() {
+    events.close();
+    try {
+      db.syncWal();
+    } catch (RocksDBException ignored) {
+      // closing anyway: what was synced is safe
+    }
+    relaxed.close();
+    for (ColumnFamilyHandle h : handles) {
+      h.close();
+    }
+    db.close();
+    columnOptions.close();
+    options.close();
+  }
+
+  static NudgeException failure(String what, RocksDBException e) {
+    return new NudgeException("store " + what + " failed: " + e.getMessage(), e);
+  }
+}
