@@ -56,6 +56,9 @@ public interface NudgeEngine extends AutoCloseable {
   /** The canonical customer id for any id the customer is known by (anonymousId or userId). */
   Optional<String> customerOf(String anyId);
 
+  /** The anonymousIds (devices, browsers) linked to a customer. */
+  java.util.Set<String> anonymousIdsOf(String customerId);
+
   /** Decisions about the customer, oldest first. */
   List<Decision> decisions(String customerRef);
 

@@ -1,15 +1,18 @@
 package io.nudge.server;
 
 import io.nudge.engine.Decision;
+import io.nudge.engine.Engagement;
 import io.nudge.engine.EngineSettings;
 import io.nudge.engine.NudgeEngine;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.shard.ShardedEngine;
 import io.nudge.engine.store.rocks.RocksStore;
 import io.nudge.server.admin.CustomerAdminRoutes;
+import io.nudge.server.admin.DeliveryAdminRoutes;
 import io.nudge.server.config.ConfigException;
 import io.nudge.server.config.NudgeConfig;
 import io.nudge.server.config.Secrets;
+import io.nudge.server.delivery.DeliveryLimits;
 import io.nudge.server.delivery.EngagementStream;
 import io.nudge.server.delivery.RetryPolicy;
 import io.nudge.server.delivery.VisitorStream;
@@ -30,6 +33,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.CorsHandler;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -72,16 +76,22 @@ public final class NudgeServer implements AutoCloseable {
     Vertx vertx = Vertx.vertx();
     EngagementStream stream = EngagementStream.create(vertx, credentials);
     VisitorStream visitors = VisitorStream.create(vertx, credentials, VisitorTokens.create(secrets.visitorKey()));
-    WebhookDelivery webhooks = config.webhookUrl() == null ? null : WebhookDelivery.create(vertx,
-        config.webhookUrl().toString(), signer, RetryPolicy.defaults());
     ShardedEngine[] engineRef = new ShardedEngine[1];
     RocksStore store = RocksStore.open(config.dataDir().resolve("store"), clock);
+    WebhookDelivery webhooks = config.webhookUrl() == null ? null : WebhookDelivery.create(vertx,
+        config.webhookUrl().toString(), signer, RetryPolicy.defaults(), DeliveryLimits.defaults(), store.outbox(),
+        new WebhookDelivery.Expiry(config.webhookExpiry(), Duration.ofSeconds(30),
+            (e, why) -> engineRef[0].deliveryExpired(e, why)));
     ShardedEngine engine = ShardedEngine.start(engineSettings(config, clock), rules, decision -> {
       if (decision.outcome() == Decision.Outcome.SENT) {
-        stream.publish(decision.engagement());
-        visitors.publish(decision.engagement(), engineRef[0].anonymousIdsOf(decision.engagement().customerId()));
+        Engagement e = decision.engagement();
         if (webhooks != null) {
-          webhooks.deliver(decision.engagement());
+          store.outbox().add(e); // before the decision is recorded: a crash repeats it, never loses it
+        }
+        stream.publish(e);
+        visitors.publish(e, engineRef[0].anonymousIdsOf(e.customerId()));
+        if (webhooks != null) {
+          webhooks.deliver(e);
         }
       }
     }, store);
@@ -101,6 +111,7 @@ public final class NudgeServer implements AutoCloseable {
     stream.mount(router);
     visitors.mount(router);
     CustomerAdminRoutes.create(engine, credentials).mount(router);
+    DeliveryAdminRoutes.create(store.outbox(), webhooks, credentials).mount(router);
     try {
       HttpServer http = vertx.createHttpServer().requestHandler(router)
           .listen(config.port(), config.host()).await(30, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@ import java.util.List;
 /** Every decision, per customer, so each can be explained later. Implementations are thread-safe. */
 public interface DecisionLog {
 
+  /** Records a decision; a later one about the same engagement replaces it. */
   void append(Decision decision);
 
   /** The customer's decisions, oldest first. */

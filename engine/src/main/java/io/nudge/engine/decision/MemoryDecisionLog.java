@@ -21,6 +21,7 @@ public final class MemoryDecisionLog implements DecisionLog {
     ArrayDeque<Decision> list =
         byCustomer.computeIfAbsent(decision.engagement().customerId(), id -> new ArrayDeque<>());
     synchronized (list) {
+      list.removeIf(d -> d.engagement().id().equals(decision.engagement().id()));
       list.addLast(decision);
       if (list.size() > perCustomer) {
         list.removeFirst();

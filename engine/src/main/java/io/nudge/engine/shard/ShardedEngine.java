@@ -140,12 +140,24 @@ public final class ShardedEngine implements NudgeEngine {
     if (store.decisions().contains(d.engagement().customerId(), d.engagement().id())) {
       return; // decided before the restart that replays it
     }
-    store.decisions().append(d);
+    // the listener first: it puts what is sent in the outbox, so a crash before the decision is
+    // recorded repeats the delivery (same id) on replay instead of losing it
     try {
       listener.onDecision(d);
     } catch (RuntimeException e) {
       LOG.error("decision listener failed for engagement {}", d.engagement().id(), e);
     }
+    store.decisions().append(d);
+  }
+
+  /** Records that delivery gave up on a sent engagement; its decision becomes {@code expired}. */
+  public void deliveryExpired(io.nudge.engine.Engagement e, String reason) {
+    store.decisions().append(new Decision(e, Decision.Outcome.EXPIRED, reason, settings.clock().instant()));
+  }
+
+  /** The store's outbox, for the delivery adapters. */
+  public io.nudge.engine.store.Outbox outbox() {
+    return store.outbox();
   }
 
   @Override
@@ -228,7 +240,7 @@ public final class ShardedEngine implements NudgeEngine {
     return identities.customerOf(anyId);
   }
 
-  /** The anonymousIds linked to a customer, so a visitor stream can find the customer's browsers. */
+  @Override
   public Set<String> anonymousIdsOf(String customerId) {
     return identities.anonymousIdsOf(customerId);
   }

@@ -85,6 +85,11 @@ public final class Binary {
       out.writeLong(n);
     }
 
+    public void bytes(byte[] b) throws IOException {
+      out.writeInt(b.length);
+      out.write(b);
+    }
+
     public void decimal(double d) throws IOException {
       out.writeDouble(d);
     }
@@ -162,6 +167,15 @@ public final class Binary {
 
     public long number() throws IOException {
       return in.readLong();
+    }
+
+    public byte[] bytes() throws IOException {
+      int n = in.readInt();
+      byte[] b = in.readNBytes(n);
+      if (b.length != n) {
+        throw new IOException("bytes cut short");
+      }
+      return b;
     }
 
     public double decimal() throws IOException {

@@ -16,6 +16,8 @@ public interface EngineStore extends AutoCloseable {
 
   DecisionLog decisions();
 
+  Outbox outbox();
+
   /** True when the store keeps nothing across restarts. */
   boolean isEphemeral();
 

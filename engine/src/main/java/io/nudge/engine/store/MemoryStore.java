@@ -20,6 +20,7 @@ public final class MemoryStore implements EngineStore {
   private final MemoryLog events;
   private final ConsentStore consent = new MemoryConsentStore();
   private final DecisionLog decisions = new MemoryDecisionLog(1000);
+  private final Outbox outbox = new MemoryOutbox();
 
   public MemoryStore(InstantSource clock) {
     this.events = new MemoryLog(clock);
@@ -48,6 +49,11 @@ public final class MemoryStore implements EngineStore {
   @Override
   public DecisionLog decisions() {
     return decisions;
+  }
+
+  @Override
+  public Outbox outbox() {
+    return outbox;
   }
 
   @Override

@@ -465,6 +465,11 @@ final class ShardedEngineTest {
     }
 
     @Override
+    public io.nudge.engine.store.Outbox outbox() {
+      return memory.outbox();
+    }
+
+    @Override
     public boolean isEphemeral() {
       return true;
     }

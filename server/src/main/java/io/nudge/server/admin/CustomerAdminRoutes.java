@@ -6,6 +6,9 @@ import io.nudge.engine.NudgeEngine;
 import io.nudge.engine.Purpose;
 import io.nudge.server.http.ApiError;
 import io.nudge.server.http.Credentials;
+import io.nudge.server.http.Failures;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +43,7 @@ public final class CustomerAdminRoutes {
     router.put("/v1/customers/:id/consent")
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
         .handler(this::putConsent);
+    router.get("/v1/customers/:id").handler(this::getCustomer);
     router.get("/v1/customers/:id/consent").handler(this::getConsent);
     router.get("/v1/customers/:id/decisions").handler(this::getDecisions);
   }
@@ -70,6 +74,18 @@ public final class CustomerAdminRoutes {
     }
     engine.setConsent(id, choices, "api");
     sendConsent(ctx, id);
+  }
+
+  private void getCustomer(RoutingContext ctx) {
+    String customerId = requireKnown(ctx.pathParam("id"));
+    Context loop = ctx.vertx().getOrCreateContext();
+    Future.fromCompletionStage(engine.journey(customerId), loop).onSuccess(journey -> {
+      JsonObject body = new JsonObject()
+          .put("customerId", customerId)
+          .put("anonymousIds", new JsonArray(List.copyOf(new java.util.TreeSet<>(engine.anonymousIdsOf(customerId)))));
+      journey.ifPresent(j -> body.put("journey", JourneyJson.toJson(j)));
+      ok(ctx, body);
+    }).onFailure(t -> Failures.send(ctx, t));
   }
 
   private void getConsent(RoutingContext ctx) {

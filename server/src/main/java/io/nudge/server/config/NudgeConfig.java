@@ -32,6 +32,7 @@ public record NudgeConfig(
     String integrationToken,
     URI webhookUrl,
     String webhookSecret,
+    Duration webhookExpiry,
     int shards,
     int shardQueue,
     Duration sessionTimeout,
@@ -72,6 +73,7 @@ public record NudgeConfig(
         s.text("NUDGE_INTEGRATION_TOKEN", null),
         webhookUrl(s.text("NUDGE_WEBHOOK_URL", null)),
         s.text("NUDGE_WEBHOOK_SECRET", null),
+        s.duration("NUDGE_WEBHOOK_EXPIRY", Duration.ofHours(24)),
         s.integer("NUDGE_SHARDS", Runtime.getRuntime().availableProcessors(), 1, 1024),
         shardQueue,
         s.duration("NUDGE_SESSION_TIMEOUT", Duration.ofMinutes(30)),
@@ -86,14 +88,14 @@ public record NudgeConfig(
   /** The same settings with the secrets filled in. */
   public NudgeConfig withSecrets(Set<String> keys, String admin, String integration, String webhook) {
     return new NudgeConfig(host, port, dataDir, rulesDir, keys, admin, integration, webhookUrl, webhook,
-        shards, shardQueue, sessionTimeout, consentDefault, consentCategories, maxEventBytes,
+        webhookExpiry, shards, shardQueue, sessionTimeout, consentDefault, consentCategories, maxEventBytes,
         maxRequestBytes, maxBatchEvents, allowedOrigins);
   }
 
   /** The same settings listening on another port (tests use 0 for a free one). */
   public NudgeConfig withPort(int newPort) {
     return new NudgeConfig(host, newPort, dataDir, rulesDir, writeKeys, adminToken, integrationToken,
-        webhookUrl, webhookSecret, shards, shardQueue, sessionTimeout, consentDefault, consentCategories,
+        webhookUrl, webhookSecret, webhookExpiry, shards, shardQueue, sessionTimeout, consentDefault, consentCategories,
         maxEventBytes, maxRequestBytes, maxBatchEvents, allowedOrigins);
   }
 

@@ -1,24 +1,28 @@
 package io.nudge.server.delivery;
 
-import java.time.Instant;
+import io.nudge.engine.Engagement;
 
 /**
- * The whole retry state of one webhook, and nothing that lives only in this process (timers, sockets),
- * so that a durable outbox can store it as a row and resume after a restart.
+ * The retry state of one webhook in this process. What must survive a restart, the engagement, is in
+ * the engine's outbox; after a restart its attempts start again from the first.
  *
- * @param id the {@code webhook-id}: the engagement id, the same on every attempt so receivers can dedupe
+ * @param engagement what is delivered; its id is the {@code webhook-id}, the same on every attempt so
+ *     receivers can dedupe
  * @param body the exact JSON body, built once; only the timestamp and signature headers change per attempt
- * @param acceptedAt when delivery accepted the engagement
  * @param failures how many attempts have failed
  * @param lastFailure why the last attempt failed, or null
  */
-record PendingWebhook(String id, String body, Instant acceptedAt, int failures, String lastFailure) {
+record PendingWebhook(Engagement engagement, String body, int failures, String lastFailure) {
 
-  static PendingWebhook accepted(String id, String body, Instant now) {
-    return new PendingWebhook(id, body, now, 0, null);
+  static PendingWebhook accepted(Engagement engagement, String body) {
+    return new PendingWebhook(engagement, body, 0, null);
+  }
+
+  String id() {
+    return engagement.id();
   }
 
   PendingWebhook failed(String why) {
-    return new PendingWebhook(id, body, acceptedAt, failures + 1, why);
+    return new PendingWebhook(engagement, body, failures + 1, why);
   }
 }

@@ -1,8 +1,11 @@
 package io.nudge.server.delivery;
 
 import io.nudge.engine.Engagement;
+import io.nudge.engine.store.MemoryOutbox;
+import io.nudge.engine.store.Outbox;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
@@ -12,7 +15,9 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.codec.BodyCodec;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BiConsumer;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Locale;
@@ -26,11 +31,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Posts each engagement to the operator's webhook receiver as a signed Standard Webhook
- * ({@code engagement.created}), retrying with backoff until a 2xx or until {@link #close()}.
+ * ({@code engagement.created}), retrying with backoff until a 2xx, or until the engagement is older
+ * than the expiry: then it becomes a dead letter and its decision {@code expired}.
+ *
+ * <p>Delivery is at least once: every engagement is in the engine's {@link Outbox} until the receiver
+ * answers 2xx, and the outbox is swept on start and every {@code sweep}, so what was pending when the
+ * process stopped (or was refused for being over the pending limit) is sent later, with the same
+ * {@code webhook-id}.
  *
  * <p>{@link #deliver} may be called from any thread (the engine's shard threads); it never blocks. All
  * queue and timer state is owned by one Vert.x context, so none of it needs a lock; only the counters,
- * read from anywhere, are atomic. Retry state is in memory: a restart loses what is pending.
+ * read from anywhere, are atomic. Outbox reads and writes run off the event loop.
  */
 public final class WebhookDelivery implements AutoCloseable {
 
@@ -47,6 +58,8 @@ public final class WebhookDelivery implements AutoCloseable {
   private final WebhookSigner signer;
   private final RetryPolicy policy;
   private final DeliveryLimits limits;
+  private final Outbox outbox;
+  private final Expiry expiry;
 
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong delivered = new AtomicLong();
@@ -56,13 +69,17 @@ public final class WebhookDelivery implements AutoCloseable {
 
   // Owned by context.
   private final ArrayDeque<PendingWebhook> ready = new ArrayDeque<>();
+  private final Set<String> tracked = new HashSet<>();
   private final Set<Long> retryTimers = new HashSet<>();
   private int inFlight;
   private boolean failing;
+  private long sweepTimer = -1;
 
   private WebhookDelivery(Vertx vertx, String url, WebhookSigner signer, RetryPolicy policy,
-      DeliveryLimits limits) {
+      DeliveryLimits limits, Outbox outbox, Expiry expiry) {
     this.vertx = vertx;
+    this.outbox = outbox;
+    this.expiry = expiry;
     this.context = vertx.getOrCreateContext();
     this.url = url;
     this.signer = signer;
@@ -75,19 +92,46 @@ public final class WebhookDelivery implements AutoCloseable {
     this.client = WebClient.create(vertx, options, new PoolOptions().setHttp1MaxSize(limits.maxInFlight()));
   }
 
-  /** Delivery with {@link DeliveryLimits#defaults()}. */
+  /**
+   * When delivery gives up on an engagement.
+   *
+   * @param after an engagement this much older than its creation is not tried again
+   * @param sweep how often the outbox is read for engagements not yet being delivered
+   * @param onExpired told of each engagement given up on, with the last failure
+   */
+  public record Expiry(Duration after, Duration sweep, BiConsumer<Engagement, String> onExpired) {
+    /** Never gives up; sweeps every 30 s. */
+    public static Expiry never() {
+      return new Expiry(Duration.ofDays(365_000), Duration.ofSeconds(30), (e, why) -> { });
+    }
+  }
+
+  /** Delivery with {@link DeliveryLimits#defaults()}, an outbox in memory, and no expiry. */
   public static WebhookDelivery create(Vertx vertx, String url, WebhookSigner signer, RetryPolicy policy) {
     return create(vertx, url, signer, policy, DeliveryLimits.defaults());
   }
 
+  /** Delivery with an outbox in memory and no expiry. */
+  public static WebhookDelivery create(Vertx vertx, String url, WebhookSigner signer, RetryPolicy policy,
+      DeliveryLimits limits) {
+    return create(vertx, url, signer, policy, limits, new MemoryOutbox(), Expiry.never());
+  }
+
   /**
+   * Starts delivering, beginning with what the outbox holds.
+   *
    * @param url the receiver, an absolute http or https url
+   * @param outbox where engagements wait until delivered; the caller adds to it before {@link #deliver}
    * @throws IllegalArgumentException when the url is not one
    */
   public static WebhookDelivery create(Vertx vertx, String url, WebhookSigner signer, RetryPolicy policy,
-      DeliveryLimits limits) {
+      DeliveryLimits limits, Outbox outbox, Expiry expiry) {
     checkUrl(url);
-    return new WebhookDelivery(vertx, url, signer, policy, limits);
+    WebhookDelivery delivery = new WebhookDelivery(vertx, url, signer, policy, limits, outbox, expiry);
+    delivery.context.runOnContext(v -> delivery.sweep());
+    delivery.context.runOnContext(v -> delivery.sweepTimer = vertx.setPeriodic(
+        Math.max(1, expiry.sweep().toMillis()), t -> delivery.sweep()));
+    return delivery;
   }
 
   /**
@@ -100,17 +144,45 @@ public final class WebhookDelivery implements AutoCloseable {
       return;
     }
     // Built on the caller's thread, once: every attempt sends these exact bytes.
-    PendingWebhook webhook = PendingWebhook.accepted(e.id(), body(e), Instant.now());
-    if (pending.incrementAndGet() > limits.maxPending()) {
-      pending.decrementAndGet();
-      drop(e, "webhooks pending are at the " + limits.maxPending() + " limit (DeliveryLimits.maxPending);"
-          + " the receiver at " + url + " is down or not keeping up");
+    PendingWebhook webhook = PendingWebhook.accepted(e, body(e));
+    context.runOnContext(v -> track(webhook));
+  }
+
+  /** Sends a dead letter again; false when there is none with that id. */
+  public Future<Boolean> redeliver(String engagementId) {
+    return vertx.executeBlocking(() -> outbox.revive(engagementId), false).map(revived -> {
+      revived.ifPresent(this::deliver);
+      return revived.isPresent();
+    });
+  }
+
+  private void track(PendingWebhook webhook) {
+    if (closed || tracked.contains(webhook.id())) {
       return;
     }
-    context.runOnContext(v -> {
-      ready.add(webhook);
-      pump();
-    });
+    if (pending.get() >= limits.maxPending()) {
+      drop(webhook.engagement(), "webhooks pending are at the " + limits.maxPending()
+          + " limit (DeliveryLimits.maxPending); the receiver at " + url
+          + " is down or not keeping up; it stays in the outbox and is tried again later");
+      return;
+    }
+    pending.incrementAndGet();
+    tracked.add(webhook.id());
+    ready.add(webhook);
+    pump();
+  }
+
+  private void sweep() {
+    if (closed || pending.get() >= limits.maxPending()) {
+      return;
+    }
+    vertx.executeBlocking(outbox::pending, false).onSuccess(waiting -> {
+      for (Engagement e : waiting) {
+        if (!tracked.contains(e.id())) {
+          track(PendingWebhook.accepted(e, body(e)));
+        }
+      }
+    }).onFailure(t -> LOG.error("reading the outbox failed; trying again in {}", expiry.sweep(), t));
   }
 
   /** Engagements the receiver answered with a 2xx. */
@@ -133,11 +205,12 @@ public final class WebhookDelivery implements AutoCloseable {
     return dropped.get();
   }
 
-  /** Stops: no new attempts, no retries. What is pending stays counted in {@link #pending()} and is lost. */
+  /** Stops: no new attempts, no retries. What is pending stays in the outbox for the next start. */
   @Override
   public void close() {
     closed = true;
     context.runOnContext(v -> {
+      vertx.cancelTimer(sweepTimer);
       retryTimers.forEach(vertx::cancelTimer);
       retryTimers.clear();
       ready.clear();
@@ -184,6 +257,11 @@ public final class WebhookDelivery implements AutoCloseable {
     if (result.succeeded() && result.result().statusCode() / 100 == 2) {
       pending.decrementAndGet();
       delivered.incrementAndGet();
+      tracked.remove(webhook.id());
+      vertx.executeBlocking(() -> {
+        outbox.delivered(webhook.id());
+        return null;
+      }, false).onFailure(t -> LOG.error("outbox update for {} failed; it may be sent again", webhook.id(), t));
       if (failing) {
         failing = false;
         LOG.info("webhook receiver at {} accepts again; {} webhooks pending", url, pending.get());
@@ -196,6 +274,11 @@ public final class WebhookDelivery implements AutoCloseable {
   }
 
   private void scheduleRetry(PendingWebhook webhook, long retryAfterMillis) {
+    Engagement e = webhook.engagement();
+    if (Duration.between(e.createdAt(), Instant.now()).compareTo(expiry.after()) > 0) {
+      expire(webhook);
+      return;
+    }
     retries.incrementAndGet();
     long delay = policy.delayMillis(webhook.failures(), retryAfterMillis, ThreadLocalRandom.current().nextDouble());
     if (!failing) {
@@ -210,6 +293,18 @@ public final class WebhookDelivery implements AutoCloseable {
       ready.add(webhook);
       pump();
     }));
+  }
+
+  private void expire(PendingWebhook webhook) {
+    pending.decrementAndGet();
+    tracked.remove(webhook.id());
+    String reason = "webhook: " + webhook.lastFailure();
+    LOG.warn("gave up on webhook {} after {} attempts: {}", webhook.id(), webhook.failures(), webhook.lastFailure());
+    vertx.executeBlocking(() -> {
+      outbox.deadLetter(webhook.engagement(), reason, Instant.now());
+      expiry.onExpired().accept(webhook.engagement(), reason);
+      return null;
+    }, false).onFailure(t -> LOG.error("dead-lettering {} failed", webhook.id(), t));
   }
 
   /** {@code Retry-After} in seconds on a 429 or 503; -1 otherwise or when it is an HTTP date. */

@@ -7,6 +7,7 @@ import io.nudge.engine.store.EngineStore;
 import io.nudge.engine.store.EventLog;
 import io.nudge.engine.store.IdentityStore;
 import io.nudge.engine.store.JourneyStore;
+import io.nudge.engine.store.Outbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,8 @@ public final class RocksStore implements EngineStore {
   static final byte[] IDENTITY = "identity".getBytes();
   static final byte[] DECISIONS = "decisions".getBytes();
   static final byte[] META = "meta".getBytes();
+  static final byte[] OUTBOX = "outbox".getBytes();
+  static final byte[] DEAD_LETTERS = "dead-letters".getBytes();
 
   private final DBOptions options;
   private final ColumnFamilyOptions columnOptions;
@@ -50,6 +53,7 @@ public final class RocksStore implements EngineStore {
   private final RocksConsentStore consent;
   private final RocksIdentityStore identities;
   private final RocksDecisionLog decisions;
+  private final RocksOutbox outbox;
 
   private RocksStore(DBOptions options, ColumnFamilyOptions columnOptions, List<ColumnFamilyHandle> handles,
       RocksDB db, InstantSource clock) {
@@ -63,6 +67,7 @@ public final class RocksStore implements EngineStore {
     this.consent = new RocksConsentStore(db, handles.get(3), relaxed);
     this.identities = new RocksIdentityStore(db, handles.get(4), relaxed);
     this.decisions = new RocksDecisionLog(db, handles.get(5), relaxed);
+    this.outbox = new RocksOutbox(db, handles.get(7), handles.get(8), relaxed);
   }
 
   /**
@@ -91,7 +96,9 @@ public final class RocksStore implements EngineStore {
         new ColumnFamilyDescriptor(CONSENT, columnOptions),
         new ColumnFamilyDescriptor(IDENTITY, columnOptions),
         new ColumnFamilyDescriptor(DECISIONS, columnOptions),
-        new ColumnFamilyDescriptor(META, columnOptions));
+        new ColumnFamilyDescriptor(META, columnOptions),
+        new ColumnFamilyDescriptor(OUTBOX, columnOptions),
+        new ColumnFamilyDescriptor(DEAD_LETTERS, columnOptions));
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
       RocksDB db = RocksDB.open(options, dir.toString(), families, handles);
@@ -126,6 +133,11 @@ public final class RocksStore implements EngineStore {
   @Override
   public DecisionLog decisions() {
     return decisions;
+  }
+
+  @Override
+  public Outbox outbox() {
+    return outbox;
   }
 
   @Override
