@@ -19,10 +19,14 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "nudge-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      long stopping = System.nanoTime();
+      server.close();
+      System.out.printf("Nudge stopped in %d ms%n", (System.nanoTime() - stopping) / 1_000_000);
+    }, "nudge-shutdown"));
     NudgeConfig c = server.config();
-    System.out.printf("Nudge is ready on http://%s:%d in %d ms: rules %s from %s (%d rules), data in %s%n",
-        c.host().equals("0.0.0.0") ? "localhost" : c.host(), server.port(),
+    System.out.printf("Nudge is ready on %s://%s:%d in %d ms: rules %s from %s (%d rules), data in %s%n",
+        c.tls().scheme(), c.host().equals("0.0.0.0") ? "localhost" : c.host(), server.port(),
         (System.nanoTime() - started) / 1_000_000, server.engine().rules().version(), c.rulesDir(),
         server.engine().rules().ruleNames().size(), c.dataDir());
   }

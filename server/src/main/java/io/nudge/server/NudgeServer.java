@@ -22,21 +22,23 @@ import io.nudge.server.delivery.WebhookSigner;
 import io.nudge.server.http.ApiError;
 import io.nudge.server.http.Credentials;
 import io.nudge.server.http.Failures;
+import io.nudge.server.http.RateLimits;
+import io.nudge.server.http.SiteOrigins;
 import io.nudge.server.ingest.ConsentCategories;
 import io.nudge.server.ingest.IngestLimits;
 import io.nudge.server.ingest.SegmentIngestRoutes;
 import io.nudge.server.ingest.SegmentParser;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.CorsHandler;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A running Nudge: the engine, and the HTTP adapters around it on one port. This is the one place
@@ -49,9 +51,11 @@ public final class NudgeServer implements AutoCloseable {
   private final HttpServer http;
   private final WebhookDelivery webhooks;
   private final NudgeConfig config;
+  private final AtomicBoolean stopping;
 
   private NudgeServer(Vertx vertx, ShardedEngine engine, RocksStore store, HttpServer http,
-      WebhookDelivery webhooks, NudgeConfig config) {
+      WebhookDelivery webhooks, NudgeConfig config, AtomicBoolean stopping) {
+    this.stopping = stopping;
     this.vertx = vertx;
     this.engine = engine;
     this.store = store;
@@ -73,15 +77,19 @@ public final class NudgeServer implements AutoCloseable {
     WebhookSigner signer = signer(config.webhookSecret());
     RulePack rules = RulePack.load(config.rulesDir());
     Credentials credentials = new Credentials(config.writeKeys(), config.integrationToken(), config.adminToken());
+    SiteOrigins origins = setting(() -> SiteOrigins.create(config.allowedOrigins()));
+    RateLimits rateLimits = setting(() -> RateLimits.create(credentials, config.rateLimitPerKey(),
+        config.rateLimitPerAddress(), config.trustedProxies()));
     Vertx vertx = Vertx.vertx();
     EngagementStream stream = EngagementStream.create(vertx, credentials);
     VisitorStream visitors = VisitorStream.create(vertx, credentials, VisitorTokens.create(secrets.visitorKey()));
     ShardedEngine[] engineRef = new ShardedEngine[1];
+    AtomicBoolean stopping = new AtomicBoolean();
     RocksStore store = RocksStore.open(config.dataDir().resolve("store"), clock);
     WebhookDelivery webhooks = config.webhookUrl() == null ? null : WebhookDelivery.create(vertx,
-        config.webhookUrl().toString(), signer, RetryPolicy.defaults(), DeliveryLimits.defaults(), store.outbox(),
+        config.webhookUrl().toString(), signer, retryPolicy(config), DeliveryLimits.defaults(), store.outbox(),
         new WebhookDelivery.Expiry(config.webhookExpiry(), Duration.ofSeconds(30),
-            (e, why) -> engineRef[0].deliveryExpired(e, why)));
+            (e, why) -> engineRef[0].deliveryExpired(e, why), clock));
     ShardedEngine engine = ShardedEngine.start(engineSettings(config, clock), rules, decision -> {
       if (decision.outcome() == Decision.Outcome.SENT) {
         Engagement e = decision.engagement();
@@ -102,10 +110,18 @@ public final class NudgeServer implements AutoCloseable {
         + ctx.request().path()).send(ctx));
     router.errorHandler(405, ctx -> ApiError.methodNotAllowed(ctx.request().method() + " is not allowed on "
         + ctx.request().path()).send(ctx));
-    router.route("/v1/*").handler(cors(config.allowedOrigins()));
+    router.route("/v1/*").handler(origins); // first: preflights end here, and a 429 still carries CORS
+    router.route("/v1/*").handler(rateLimits); // before any route reads a body
     router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
-    router.get("/health/ready").handler(ctx -> ctx.json(new JsonObject().put("status", "ready")
-        .put("rules", rules.version()).put("queued", engine.queuedEvents())));
+    router.get("/health/ready").handler(ctx -> {
+      if (stopping.get()) {
+        ctx.response().setStatusCode(503);
+        ctx.json(new JsonObject().put("status", "stopping"));
+      } else {
+        ctx.json(new JsonObject().put("status", "ready").put("rules", rules.version())
+            .put("queued", engine.queuedEvents()));
+      }
+    });
     SegmentParser parser = new SegmentParser(limits(config), ConsentCategories.parse(config.consentCategories()));
     SegmentIngestRoutes.create(engine, credentials, parser, clock).mount(router);
     stream.mount(router);
@@ -113,15 +129,27 @@ public final class NudgeServer implements AutoCloseable {
     CustomerAdminRoutes.create(engine, credentials).mount(router);
     DeliveryAdminRoutes.create(store.outbox(), webhooks, credentials).mount(router);
     try {
-      HttpServer http = vertx.createHttpServer().requestHandler(router)
+      HttpServerOptions options = new HttpServerOptions();
+      config.tls().apply(options);
+      HttpServer http = vertx.createHttpServer(options).requestHandler(router)
           .listen(config.port(), config.host()).await(30, TimeUnit.SECONDS);
-      return new NudgeServer(vertx, engine, store, http, webhooks, config);
+      return new NudgeServer(vertx, engine, store, http, webhooks, config, stopping);
     } catch (Exception e) {
       engine.close();
       store.close();
       vertx.close();
-      throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
-          + " (NUDGE_HOST, NUDGE_PORT): " + e.getMessage(), e);
+      String settings = config.tls().enabled() ? "NUDGE_HOST, NUDGE_PORT, NUDGE_TLS_CERT, NUDGE_TLS_KEY"
+          : "NUDGE_HOST, NUDGE_PORT";
+      throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + " (" + settings
+          + "): " + e.getMessage(), e);
+    }
+  }
+
+  private static RetryPolicy retryPolicy(NudgeConfig config) {
+    try {
+      return new RetryPolicy(config.webhookRetryMin(), config.webhookRetryMax(), RetryPolicy.defaults().requestTimeout());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage() + " (NUDGE_WEBHOOK_RETRY_MIN, NUDGE_WEBHOOK_RETRY_MAX)");
     }
   }
 
@@ -148,21 +176,13 @@ public final class NudgeServer implements AutoCloseable {
         d.maxNestingDepth(), d.maxStringLength(), d.maxProperties());
   }
 
-  /** Ingestion and the visitor stream may be called from the site's pages; admin routes send no CORS. */
-  private static io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> cors(Set<String> origins) {
-    CorsHandler cors = origins.isEmpty() || origins.contains("*")
-        ? CorsHandler.create()
-        : CorsHandler.create().addOrigins(java.util.List.copyOf(origins));
-    cors.allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
-        .allowedHeaders(Set.of("Content-Type", "Authorization", "Content-Encoding"));
-    return ctx -> {
-      String path = ctx.request().path();
-      if (path.startsWith("/v1/customers") || path.startsWith("/v1/engagements")) {
-        ctx.next();
-      } else {
-        cors.handle(ctx);
-      }
-    };
+  /** A setting the http package refuses stops start-up with one line, like every other bad setting. */
+  private static <T> T setting(Supplier<T> make) {
+    try {
+      return make.get();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   /** The port the server listens on (useful when started on port 0). */
@@ -182,20 +202,22 @@ public final class NudgeServer implements AutoCloseable {
   /** Stops listening, finishes queued events, stops delivery. */
   @Override
   public void close() {
+    stopping.set(true); // readiness answers 503 from now on
     try {
       http.close().await(10, TimeUnit.SECONDS);
     } catch (Exception ignored) {
       // closing anyway
     }
-    engine.close();
-    store.close();
+    engine.close(); // finishes what is queued; what it sends still reaches the outbox
     if (webhooks != null) {
       webhooks.close();
     }
     try {
+      // also waits for outbox writes running on worker threads, before the store goes
       vertx.close().await(10, TimeUnit.SECONDS);
     } catch (Exception ignored) {
       // closing anyway
     }
+    store.close();
   }
 }

@@ -30,7 +30,7 @@ public final class TestSupport {
 
   private TestSupport() {}
 
-  /** The variables of a test server: fixed credentials, two shards, data in {@code dataDir}. */
+  /** The variables of a test server: fixed credentials, two shards, no per-address limit, data in {@code dataDir}. */
   public static Map<String, String> env(Path dataDir) {
     Map<String, String> env = new HashMap<>();
     env.put("NUDGE_PORT", "0");
@@ -42,6 +42,8 @@ public final class TestSupport {
     env.put("NUDGE_INTEGRATION_TOKEN", INTEGRATION);
     env.put("NUDGE_WEBHOOK_SECRET", WEBHOOK_SECRET);
     env.put("NUDGE_SHARDS", "2");
+    // tests send from one address faster than a visitor would; RateLimitsTest covers the limiter
+    env.put("NUDGE_RATE_LIMIT_PER_ADDRESS", "0");
     return env;
   }
 

@@ -33,6 +33,8 @@ public record NudgeConfig(
     URI webhookUrl,
     String webhookSecret,
     Duration webhookExpiry,
+    Duration webhookRetryMin,
+    Duration webhookRetryMax,
     int shards,
     int shardQueue,
     Duration sessionTimeout,
@@ -41,7 +43,11 @@ public record NudgeConfig(
     int maxEventBytes,
     int maxRequestBytes,
     int maxBatchEvents,
-    Set<String> allowedOrigins) {
+    Set<String> allowedOrigins,
+    int rateLimitPerKey,
+    int rateLimitPerAddress,
+    Set<String> trustedProxies,
+    TlsSettings tls) {
 
   /** Reads the process environment and the config file. */
   public static NudgeConfig fromEnvironment() {
@@ -74,6 +80,8 @@ public record NudgeConfig(
         webhookUrl(s.text("NUDGE_WEBHOOK_URL", null)),
         s.text("NUDGE_WEBHOOK_SECRET", null),
         s.duration("NUDGE_WEBHOOK_EXPIRY", Duration.ofHours(24)),
+        s.duration("NUDGE_WEBHOOK_RETRY_MIN", Duration.ofSeconds(1)),
+        s.duration("NUDGE_WEBHOOK_RETRY_MAX", Duration.ofMinutes(5)),
         s.integer("NUDGE_SHARDS", Runtime.getRuntime().availableProcessors(), 1, 1024),
         shardQueue,
         s.duration("NUDGE_SESSION_TIMEOUT", Duration.ofMinutes(30)),
@@ -82,21 +90,26 @@ public record NudgeConfig(
         s.integer("NUDGE_MAX_EVENT_BYTES", 32 * 1024, 1024, 16 * 1024 * 1024),
         s.integer("NUDGE_MAX_REQUEST_BYTES", 500 * 1024, 1024, 64 * 1024 * 1024),
         maxBatch,
-        s.list("NUDGE_ALLOWED_ORIGINS"));
+        s.list("NUDGE_ALLOWED_ORIGINS"),
+        s.integer("NUDGE_RATE_LIMIT_PER_KEY", 2000, 0, 1_000_000),
+        s.integer("NUDGE_RATE_LIMIT_PER_ADDRESS", 200, 0, 1_000_000),
+        s.list("NUDGE_TRUSTED_PROXIES"),
+        TlsSettings.from(vars));
   }
 
   /** The same settings with the secrets filled in. */
   public NudgeConfig withSecrets(Set<String> keys, String admin, String integration, String webhook) {
     return new NudgeConfig(host, port, dataDir, rulesDir, keys, admin, integration, webhookUrl, webhook,
-        webhookExpiry, shards, shardQueue, sessionTimeout, consentDefault, consentCategories, maxEventBytes,
-        maxRequestBytes, maxBatchEvents, allowedOrigins);
+        webhookExpiry, webhookRetryMin, webhookRetryMax, shards, shardQueue, sessionTimeout, consentDefault, consentCategories, maxEventBytes,
+        maxRequestBytes, maxBatchEvents, allowedOrigins, rateLimitPerKey, rateLimitPerAddress, trustedProxies, tls);
   }
 
   /** The same settings listening on another port (tests use 0 for a free one). */
   public NudgeConfig withPort(int newPort) {
     return new NudgeConfig(host, newPort, dataDir, rulesDir, writeKeys, adminToken, integrationToken,
-        webhookUrl, webhookSecret, webhookExpiry, shards, shardQueue, sessionTimeout, consentDefault, consentCategories,
-        maxEventBytes, maxRequestBytes, maxBatchEvents, allowedOrigins);
+        webhookUrl, webhookSecret, webhookExpiry, webhookRetryMin, webhookRetryMax, shards, shardQueue, sessionTimeout, consentDefault, consentCategories,
+        maxEventBytes, maxRequestBytes, maxBatchEvents, allowedOrigins, rateLimitPerKey, rateLimitPerAddress,
+        trustedProxies, tls);
   }
 
   private static Map<String, String> fileVars(Map<String, String> env) {

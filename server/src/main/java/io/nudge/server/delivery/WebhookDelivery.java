@@ -17,6 +17,7 @@ import io.vertx.ext.web.codec.BodyCodec;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.function.BiConsumer;
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -98,11 +99,13 @@ public final class WebhookDelivery implements AutoCloseable {
    * @param after an engagement this much older than its creation is not tried again
    * @param sweep how often the outbox is read for engagements not yet being delivered
    * @param onExpired told of each engagement given up on, with the last failure
+   * @param clock the engine's clock, which dated the engagements
    */
-  public record Expiry(Duration after, Duration sweep, BiConsumer<Engagement, String> onExpired) {
+  public record Expiry(Duration after, Duration sweep, BiConsumer<Engagement, String> onExpired,
+      InstantSource clock) {
     /** Never gives up; sweeps every 30 s. */
     public static Expiry never() {
-      return new Expiry(Duration.ofDays(365_000), Duration.ofSeconds(30), (e, why) -> { });
+      return new Expiry(Duration.ofDays(365_000), Duration.ofSeconds(30), (e, why) -> { }, InstantSource.system());
     }
   }
 
@@ -275,7 +278,7 @@ public final class WebhookDelivery implements AutoCloseable {
 
   private void scheduleRetry(PendingWebhook webhook, long retryAfterMillis) {
     Engagement e = webhook.engagement();
-    if (Duration.between(e.createdAt(), Instant.now()).compareTo(expiry.after()) > 0) {
+    if (Duration.between(e.createdAt(), expiry.clock().instant()).compareTo(expiry.after()) > 0) {
       expire(webhook);
       return;
     }
@@ -301,7 +304,7 @@ public final class WebhookDelivery implements AutoCloseable {
     String reason = "webhook: " + webhook.lastFailure();
     LOG.warn("gave up on webhook {} after {} attempts: {}", webhook.id(), webhook.failures(), webhook.lastFailure());
     vertx.executeBlocking(() -> {
-      outbox.deadLetter(webhook.engagement(), reason, Instant.now());
+      outbox.deadLetter(webhook.engagement(), reason, expiry.clock().instant());
       expiry.onExpired().accept(webhook.engagement(), reason);
       return null;
     }, false).onFailure(t -> LOG.error("dead-lettering {} failed", webhook.id(), t));

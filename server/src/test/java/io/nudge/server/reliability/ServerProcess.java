@@ -17,10 +17,12 @@ final class ServerProcess {
 
   private final Process process;
   final int port;
+  final Path log;
 
-  private ServerProcess(Process process, int port) {
+  private ServerProcess(Process process, int port, Path log) {
     this.process = process;
     this.port = port;
+    this.log = log;
   }
 
   static int freePort() throws IOException {
@@ -31,9 +33,15 @@ final class ServerProcess {
 
   /** Starts {@code io.nudge.server.Main} and waits until {@code /health/ready} answers. */
   static ServerProcess start(Path dataDir, int port, Map<String, String> extraEnv) throws Exception {
+    return start(dataDir, port, extraEnv, "512m");
+  }
+
+  /** Starts with a heap of at most {@code maxHeap} (a {@code -Xmx} value). */
+  static ServerProcess start(Path dataDir, int port, Map<String, String> extraEnv, String maxHeap)
+      throws Exception {
     Path log = dataDir.resolveSibling(dataDir.getFileName() + "-" + System.nanoTime() + ".log");
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.nudge.server.Main")
+        "-Xmx" + maxHeap, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"), "io.nudge.server.Main")
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("NUDGE_"));
@@ -42,7 +50,7 @@ final class ServerProcess {
     pb.environment().put("NUDGE_RULES_DIR",
         Path.of(System.getProperty("nudge.rules.dir", "../rules")).toAbsolutePath().toString());
     pb.environment().putAll(extraEnv);
-    ServerProcess server = new ServerProcess(pb.start(), port);
+    ServerProcess server = new ServerProcess(pb.start(), port, log);
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       if (!server.process.isAlive()) {
@@ -73,9 +81,17 @@ final class ServerProcess {
     process.waitFor();
   }
 
-  /** SIGTERM: the graceful path. */
-  void terminate() throws InterruptedException {
+  /** SIGTERM: the graceful path; returns the exit code. */
+  int terminate() throws InterruptedException {
     process.destroy();
-    process.waitFor();
+    return process.waitFor();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  String output() throws IOException {
+    return java.nio.file.Files.readString(log);
   }
 }
