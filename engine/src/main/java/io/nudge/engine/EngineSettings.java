@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param consentDefault what an unset purpose means
  * @param dedupeWindow message ids remembered per shard to drop repeats
  * @param clock the engine's clock; tests pass one they move by hand
+ * @param eventRetention logged events older than this are removed, once no restart needs them
  */
 public record EngineSettings(
     int shards,
@@ -24,7 +25,8 @@ public record EngineSettings(
     Duration sessionTimeout,
     ConsentDefault consentDefault,
     int dedupeWindow,
-    InstantSource clock) {
+    InstantSource clock,
+    Duration eventRetention) {
 
   public EngineSettings {
     Checks.checkArgument(shards >= 1 && shards <= 1024, "shards is %d, must be 1 to 1024", shards);
@@ -35,38 +37,47 @@ public record EngineSettings(
     Checks.checkArgument(dedupeWindow >= 0, "dedupeWindow is %d, must not be negative", dedupeWindow);
     Objects.requireNonNull(consentDefault, "consentDefault");
     Objects.requireNonNull(clock, "clock");
+    Checks.checkArgument(eventRetention.toMinutes() >= 1, "eventRetention is %s, must be at least a minute",
+        eventRetention);
   }
 
   public static EngineSettings defaults() {
     return new EngineSettings(Runtime.getRuntime().availableProcessors(), 10_000, Duration.ofMillis(20),
-        Duration.ofMinutes(30), ConsentDefault.OPT_IN, 100_000, InstantSource.system());
+        Duration.ofMinutes(30), ConsentDefault.OPT_IN, 100_000, InstantSource.system(), Duration.ofDays(7));
   }
 
   public EngineSettings withShards(int n) {
-    return new EngineSettings(n, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock);
+    return new EngineSettings(n, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
+        eventRetention);
   }
 
   public EngineSettings withQueueCapacity(int n) {
-    return new EngineSettings(shards, n, tick, sessionTimeout, consentDefault, dedupeWindow, clock);
+    return new EngineSettings(shards, n, tick, sessionTimeout, consentDefault, dedupeWindow, clock, eventRetention);
   }
 
   public EngineSettings withTick(Duration d) {
-    return new EngineSettings(shards, queueCapacity, d, sessionTimeout, consentDefault, dedupeWindow, clock);
+    return new EngineSettings(shards, queueCapacity, d, sessionTimeout, consentDefault, dedupeWindow, clock,
+        eventRetention);
   }
 
   public EngineSettings withSessionTimeout(Duration d) {
-    return new EngineSettings(shards, queueCapacity, tick, d, consentDefault, dedupeWindow, clock);
+    return new EngineSettings(shards, queueCapacity, tick, d, consentDefault, dedupeWindow, clock, eventRetention);
   }
 
   public EngineSettings withConsentDefault(ConsentDefault c) {
-    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, c, dedupeWindow, clock);
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, c, dedupeWindow, clock, eventRetention);
   }
 
   public EngineSettings withDedupeWindow(int n) {
-    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, n, clock);
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, n, clock, eventRetention);
+  }
+
+  public EngineSettings withEventRetention(Duration d) {
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock, d);
   }
 
   public EngineSettings withClock(InstantSource c) {
-    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, c);
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, c,
+        eventRetention);
   }
 }

@@ -105,7 +105,7 @@ public final class NudgeServer implements AutoCloseable {
     }, store);
     engineRef[0] = engine;
     Router router = Router.router(vertx);
-    router.route().failureHandler(Failures::handle);
+    router.errorHandler(400, ctx -> ApiError.badRequest("the request's path or query is malformed").send(ctx));
     router.errorHandler(404, ctx -> ApiError.notFound("no route for " + ctx.request().method() + " "
         + ctx.request().path()).send(ctx));
     router.errorHandler(405, ctx -> ApiError.methodNotAllowed(ctx.request().method() + " is not allowed on "
@@ -122,16 +122,21 @@ public final class NudgeServer implements AutoCloseable {
             .put("queued", engine.queuedEvents()));
       }
     });
-    SegmentParser parser = new SegmentParser(limits(config), ConsentCategories.parse(config.consentCategories()));
+    SegmentParser parser = new SegmentParser(limits(config), config.consentCategories().isBlank()
+        ? ConsentCategories.defaults() : ConsentCategories.parse(config.consentCategories()));
     SegmentIngestRoutes.create(engine, credentials, parser, clock).mount(router);
     stream.mount(router);
     visitors.mount(router);
     CustomerAdminRoutes.create(engine, credentials).mount(router);
     DeliveryAdminRoutes.create(store.outbox(), webhooks, credentials).mount(router);
+    // last, so the failure handlers of single routes (the visitor token's 413, say) come first
+    router.route().failureHandler(Failures::handle);
     try {
-      HttpServerOptions options = new HttpServerOptions();
+      // a connection silent for a minute is closed; streams send a heartbeat every 15 s
+      HttpServerOptions options = new HttpServerOptions().setIdleTimeout(60);
       config.tls().apply(options);
       HttpServer http = vertx.createHttpServer(options).requestHandler(router)
+          .invalidRequestHandler(NudgeServer::invalidRequest)
           .listen(config.port(), config.host()).await(30, TimeUnit.SECONDS);
       return new NudgeServer(vertx, engine, store, http, webhooks, config, stopping);
     } catch (Exception e) {
@@ -166,14 +171,36 @@ public final class NudgeServer implements AutoCloseable {
         .withShards(config.shards())
         .withQueueCapacity(config.shardQueue())
         .withSessionTimeout(config.sessionTimeout())
+        .withEventRetention(config.eventRetention())
         .withConsentDefault(config.consentDefault())
         .withClock(clock);
   }
 
   private static IngestLimits limits(NudgeConfig config) {
-    IngestLimits d = IngestLimits.defaults();
     return new IngestLimits(config.maxEventBytes(), config.maxRequestBytes(), config.maxBatchEvents(),
-        d.maxNestingDepth(), d.maxStringLength(), d.maxProperties());
+        config.maxNestingDepth(), config.maxStringLength(), config.maxProperties());
+  }
+
+  /** What the HTTP decoder refused before any route saw it: a line or headers too long, bad syntax. */
+  private static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status;
+    String message;
+    if (cause instanceof io.netty.handler.codec.TooLongFrameException && cause.getMessage() != null
+        && cause.getMessage().contains("header")) {
+      status = 431;
+      message = "request headers are over the 8192-byte limit";
+    } else if (cause instanceof io.netty.handler.codec.TooLongFrameException) {
+      status = 414;
+      message = "request line is over the 4096-byte limit";
+    } else {
+      status = 400;
+      message = "the request is not valid HTTP";
+    }
+    request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .putHeader("Connection", "close")
+        .end(new JsonObject().put("error", message).encode())
+        .onComplete(v -> request.connection().close());
   }
 
   /** A setting the http package refuses stops start-up with one line, like every other bad setting. */

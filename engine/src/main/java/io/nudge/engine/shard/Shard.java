@@ -126,7 +126,7 @@ final class Shard {
   private void tick() {
     try {
       session.advanceTo(clock.millis());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
       LOG.error("shard {} tick failed", index, e);
     }
   }
@@ -134,7 +134,8 @@ final class Shard {
   private void run(Consumer<JourneySession> task) {
     try {
       task.accept(session);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
+      // whatever one task breaks, the shard goes on: a dead shard thread would hang its customers
       LOG.error("shard {} task failed", index, e);
     }
   }

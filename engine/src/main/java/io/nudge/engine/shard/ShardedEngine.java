@@ -28,6 +28,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,12 +48,20 @@ public final class ShardedEngine implements NudgeEngine {
   /** An engagement whose moment passed longer ago than this when it is decided is not sent. */
   static final Duration STALE_AFTER = Duration.ofMinutes(2);
 
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
   private final EngineSettings settings;
   private final RulePack rules;
   private final Shard[] shards;
   private final IdentityRegistry identities;
   private final EngineStore store;
   private final ConsentGate consentGate;
+  private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "nudge-housekeeping");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile long dispatched;
   private volatile boolean closed;
 
@@ -91,7 +102,21 @@ public final class ShardedEngine implements NudgeEngine {
     for (Shard s : engine.shards) {
       s.start();
     }
+    engine.housekeeping.scheduleWithFixedDelay(engine::trimLog, 1, 1, TimeUnit.MINUTES);
     return engine;
+  }
+
+  /** Removes logged events past the retention that no restart needs any more. */
+  private void trimLog() {
+    try {
+      long now = settings.clock().millis();
+      EventLog log = store.events();
+      long keepFrom = Math.min(store.journeys().checkpoint() + 1,
+          log.firstSequenceAtOrAfter(now - RECENT_EVENTS.toMillis()));
+      log.trim(now - settings.eventRetention().toMillis(), keepFrom);
+    } catch (RuntimeException e) {
+      LOG.error("trimming the event log failed; trying again in a minute", e);
+    }
   }
 
   private void restore(List<LoggedEvent> replay, long now) {
@@ -168,6 +193,8 @@ public final class ShardedEngine implements NudgeEngine {
     List<EventLog.Entry> entries = new ArrayList<>(events.size());
     int[] perShard = new int[shards.length];
     for (Event event : events) {
+      Checks.checkArgument(!event.timestamp().isBefore(EARLIEST) && !event.timestamp().isAfter(LATEST),
+          "timestamp %s is out of range: years 1 to 9999", event.timestamp());
       boolean alias = event.type() == Event.EventType.ALIAS && event.previousId() != null;
       Checks.checkArgument(!alias || event.userId() != null, "userId is required for alias");
       String customerId = alias
@@ -288,6 +315,7 @@ public final class ShardedEngine implements NudgeEngine {
   @Override
   public void close() {
     closed = true;
+    housekeeping.shutdownNow();
     for (Shard s : shards) {
       s.stop(10_000);
     }

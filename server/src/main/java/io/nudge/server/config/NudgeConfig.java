@@ -38,11 +38,15 @@ public record NudgeConfig(
     int shards,
     int shardQueue,
     Duration sessionTimeout,
+    Duration eventRetention,
     ConsentDefault consentDefault,
     String consentCategories,
     int maxEventBytes,
     int maxRequestBytes,
     int maxBatchEvents,
+    int maxNestingDepth,
+    int maxStringLength,
+    int maxProperties,
     Set<String> allowedOrigins,
     int rateLimitPerKey,
     int rateLimitPerAddress,
@@ -85,11 +89,15 @@ public record NudgeConfig(
         s.integer("NUDGE_SHARDS", Runtime.getRuntime().availableProcessors(), 1, 1024),
         shardQueue,
         s.duration("NUDGE_SESSION_TIMEOUT", Duration.ofMinutes(30)),
+        s.duration("NUDGE_EVENT_RETENTION", Duration.ofDays(7)),
         consentDefault(s.text("NUDGE_CONSENT_DEFAULT", "opt-in")),
         s.text("NUDGE_CONSENT_CATEGORIES", ""),
         s.integer("NUDGE_MAX_EVENT_BYTES", 32 * 1024, 1024, 16 * 1024 * 1024),
         s.integer("NUDGE_MAX_REQUEST_BYTES", 500 * 1024, 1024, 64 * 1024 * 1024),
         maxBatch,
+        s.integer("NUDGE_MAX_NESTING_DEPTH", 20, 3, 1000),
+        s.integer("NUDGE_MAX_STRING_LENGTH", 8192, 16, 1024 * 1024),
+        s.integer("NUDGE_MAX_PROPERTIES", 200, 1, 100_000),
         s.list("NUDGE_ALLOWED_ORIGINS"),
         s.integer("NUDGE_RATE_LIMIT_PER_KEY", 2000, 0, 1_000_000),
         s.integer("NUDGE_RATE_LIMIT_PER_ADDRESS", 200, 0, 1_000_000),
@@ -100,15 +108,19 @@ public record NudgeConfig(
   /** The same settings with the secrets filled in. */
   public NudgeConfig withSecrets(Set<String> keys, String admin, String integration, String webhook) {
     return new NudgeConfig(host, port, dataDir, rulesDir, keys, admin, integration, webhookUrl, webhook,
-        webhookExpiry, webhookRetryMin, webhookRetryMax, shards, shardQueue, sessionTimeout, consentDefault, consentCategories, maxEventBytes,
-        maxRequestBytes, maxBatchEvents, allowedOrigins, rateLimitPerKey, rateLimitPerAddress, trustedProxies, tls);
+        webhookExpiry, webhookRetryMin, webhookRetryMax, shards, shardQueue, sessionTimeout, eventRetention,
+        consentDefault, consentCategories, maxEventBytes,
+        maxRequestBytes, maxBatchEvents, maxNestingDepth, maxStringLength, maxProperties, allowedOrigins,
+        rateLimitPerKey, rateLimitPerAddress, trustedProxies, tls);
   }
 
   /** The same settings listening on another port (tests use 0 for a free one). */
   public NudgeConfig withPort(int newPort) {
     return new NudgeConfig(host, newPort, dataDir, rulesDir, writeKeys, adminToken, integrationToken,
-        webhookUrl, webhookSecret, webhookExpiry, webhookRetryMin, webhookRetryMax, shards, shardQueue, sessionTimeout, consentDefault, consentCategories,
-        maxEventBytes, maxRequestBytes, maxBatchEvents, allowedOrigins, rateLimitPerKey, rateLimitPerAddress,
+        webhookUrl, webhookSecret, webhookExpiry, webhookRetryMin, webhookRetryMax, shards, shardQueue,
+        sessionTimeout, eventRetention, consentDefault, consentCategories,
+        maxEventBytes, maxRequestBytes, maxBatchEvents, maxNestingDepth, maxStringLength, maxProperties,
+        allowedOrigins, rateLimitPerKey, rateLimitPerAddress,
         trustedProxies, tls);
   }
 

@@ -45,9 +45,12 @@ public final class Secrets {
         : fill(stored, "integrationToken", "int_", "integration token (NUDGE_INTEGRATION_TOKEN)", generated);
     String webhook = config.webhookSecret() != null ? config.webhookSecret()
         : fill(stored, "webhookSecret", "whsec_", "webhook secret (NUDGE_WEBHOOK_SECRET)", generated);
+    boolean hadVisitorKey = stored.containsKey("visitorKey");
     String visitor = fill(stored, "visitorKey", "", null, generated);
-    if (!generated.isEmpty()) {
+    if (!generated.isEmpty() || !hadVisitorKey) {
       save(file, stored);
+    }
+    if (!generated.isEmpty()) {
       console.println("Nudge generated these credentials and keeps them in " + file
           + " (shown only this once):");
       console.print(generated);

@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
 
 /** Validates one Segment call (a JSON object) and builds its {@link Event}. */
 final class EventReader {
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
   private static final String TYPES =
       Arrays.stream(EventType.values()).map(EventType::id).collect(Collectors.joining(", "));
   private static final int QUOTE_LIMIT = 64;
@@ -120,7 +122,14 @@ final class EventReader {
       return node.bigIntegerValue().toString();
     }
     if (node.isNumber()) {
-      return node.decimalValue().stripTrailingZeros().toPlainString();
+      if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()) && !node.isBigDecimal()) {
+        throw ApiError.badField(field, field + " is a number too large to be an id; send it as a string");
+      }
+      try {
+        return node.decimalValue().stripTrailingZeros().toPlainString();
+      } catch (NumberFormatException e) {
+        throw ApiError.badField(field, field + " is a number too large to be an id; send it as a string");
+      }
     }
     throw ApiError.badField(field, field + " must be a string or a number");
   }
@@ -163,7 +172,12 @@ final class EventReader {
       sentAt = envelope.sentAt();
     }
     if (sentAt != null && originalTimestamp != null) {
-      return receivedAt.minus(Duration.between(originalTimestamp, sentAt));
+      try {
+        return checkRange(receivedAt.minus(Duration.between(originalTimestamp, sentAt)), "originalTimestamp");
+      } catch (ArithmeticException | java.time.DateTimeException e) {
+        throw ApiError.badField("originalTimestamp",
+            "originalTimestamp and sentAt are too far apart to correct the clock skew");
+      }
     }
     return timestamp != null ? timestamp : receivedAt;
   }
@@ -178,12 +192,21 @@ final class EventReader {
       try {
         TemporalAccessor parsed = DateTimeFormatter.ISO_DATE_TIME.parseBest(node.asText().trim(),
             ZonedDateTime::from, LocalDateTime::from);
-        return parsed instanceof ZonedDateTime z ? z.toInstant() : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC);
+        return checkRange(parsed instanceof ZonedDateTime z
+            ? z.toInstant() : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC), field);
       } catch (DateTimeParseException e) {
         // reported below
       }
     }
     throw ApiError.badField(field, field + " " + render(node) + " is not an ISO-8601 date-time");
+  }
+
+  /** Times outside years 1 to 9999 are mistakes, and do not fit the stores' epoch milliseconds. */
+  private static Instant checkRange(Instant t, String field) {
+    if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+      throw ApiError.badField(field, field + " " + t + " is out of range: years 1 to 9999");
+    }
+    return t;
   }
 
   private Event.EventContext context(ObjectNode context, ObjectNode pageProperties) {

@@ -136,7 +136,9 @@ public final class SegmentIngestRoutes {
     }
     String media = header.split(";", 2)[0].trim();
     String lower = media.toLowerCase(Locale.ROOT);
-    if (!lower.equals("application/json") && !lower.equals("text/plain")) {
+    // RudderStack's node SDK labels its gzipped JSON as a form; the body is read as JSON all the same
+    if (!lower.equals("application/json") && !lower.equals("text/plain")
+        && !lower.equals("application/x-www-form-urlencoded")) {
       throw ApiError.unsupportedMediaType("content type " + EventReader.quote(media)
           + " is not supported: send application/json or text/plain");
     }

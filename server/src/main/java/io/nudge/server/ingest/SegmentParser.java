@@ -139,6 +139,22 @@ public final class SegmentParser {
     return events;
   }
 
+  /**
+   * JSON is UTF-8. Jackson decodes some malformed sequences (overlong forms, code points past
+   * U+10FFFF) without complaint, which would let two spellings of one id through; a strict decoder
+   * refuses them first.
+   */
+  private static void checkUtf8(byte[] body) {
+    try {
+      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(body));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw ApiError.badRequest("body is not valid UTF-8");
+    }
+  }
+
   private Payload readJson(byte[] body, EventType endpoint) {
     Objects.requireNonNull(body, "body");
     if (body.length > limits.maxRequestBytes()) {
@@ -148,6 +164,7 @@ public final class SegmentParser {
     if (endpoint != null && body.length > limits.maxEventBytes()) {
       throw eventTooLarge(body.length);
     }
+    checkUtf8(body);
     JsonParser parser = null;
     try {
       parser = mapper.getFactory().createParser(body);
@@ -254,7 +271,7 @@ public final class SegmentParser {
       message = "string is longer than the " + limits.maxStringLength() + "-character limit ("
           + IngestLimits.MAX_STRING_LENGTH + ")";
     } else if (jackson.startsWith("Name length")) {
-      message = "key is longer than the " + limits.maxStringLength() + "-character limit ("
+      message = "key is longer than the " + limits.maxStringLength() + "-byte limit ("
           + IngestLimits.MAX_STRING_LENGTH + ")";
     } else if (jackson.startsWith("Document length")) {
       message = "request body is over the " + limits.maxRequestBytes() + "-byte limit ("

@@ -78,6 +78,24 @@ final class CustomerAdminRoutesTest {
   }
 
   @Test
+  void putConsent_duplicateKey_returns400NamingIt() {
+    HttpResponse<String> r = http.put("/v1/customers/u1/consent", TestSupport.ADMIN,
+        "{\"callback\": true, \"callback\": false}");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).isEqualTo("{\"error\":\"duplicate key \\\"callback\\\"\",\"field\":\"callback\"}");
+  }
+
+  @Test
+  void putConsent_trailingDataAfterTheObject_returns400() {
+    HttpResponse<String> r = http.put("/v1/customers/u1/consent", TestSupport.ADMIN,
+        "{\"callback\": true}{\"analytics\": true}");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).isEqualTo("{\"error\":\"body is not valid JSON\"}");
+  }
+
+  @Test
   void putConsent_array_returns400() {
     HttpResponse<String> r = http.put("/v1/customers/u1/consent", TestSupport.ADMIN, "[true]");
 

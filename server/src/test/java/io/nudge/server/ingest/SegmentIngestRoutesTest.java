@@ -209,13 +209,30 @@ final class SegmentIngestRoutesTest {
   }
 
   @Test
-  void ingest_formContentType_returns415() throws Exception {
+  void ingest_xmlContentType_returns415() throws Exception {
+    HttpResponse<String> response = post("/v1/track", "<a/>", "Authorization", basic(WRITE_KEY),
+        "Content-Type", "application/xml");
+
+    assertThat(response.statusCode()).isEqualTo(415);
+    assertThat(response.body()).isEqualTo("{\"error\":\"content type \\\"application/xml\\\""
+        + " is not supported: send application/json or text/plain\"}");
+  }
+
+  /** RudderStack's node SDK sends gzipped JSON labelled as a form: read as JSON. */
+  @Test
+  void ingest_jsonLabelledAsForm_isReadAsJson() throws Exception {
+    HttpResponse<String> response = post("/v1/track", "{\"anonymousId\":\"rs-1\",\"event\":\"Signed Up\"}",
+        "Authorization", basic(WRITE_KEY), "Content-Type", "application/x-www-form-urlencoded");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void ingest_formBodyThatIsNotJson_returns400() throws Exception {
     HttpResponse<String> response = post("/v1/track", "a=b", "Authorization", basic(WRITE_KEY),
         "Content-Type", "application/x-www-form-urlencoded");
 
-    assertThat(response.statusCode()).isEqualTo(415);
-    assertThat(response.body()).isEqualTo("{\"error\":\"content type \\\"application/x-www-form-urlencoded\\\""
-        + " is not supported: send application/json or text/plain\"}");
+    assertThat(response.statusCode()).isEqualTo(400);
   }
 
   @Test
