@@ -141,6 +141,11 @@ public final class ShardedEngine implements NudgeEngine {
     long last = store.events().lastSequence();
     dispatched = last;
     for (Shard s : shards) {
+      // second by second, so a rule that came due while Nudge was down fires at (about) its due time,
+      // and the gate can tell how late it is
+      for (long t = s.session().now() + 1_000; t < now; t += 1_000) {
+        s.session().advanceTo(t);
+      }
       s.session().advanceTo(now);
       s.applied(last);
     }

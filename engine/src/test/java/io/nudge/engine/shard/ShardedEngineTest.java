@@ -258,6 +258,8 @@ final class ShardedEngineTest {
     assertThat(decision.engagement().createdAt()).isEqualTo(T0.plusSeconds(31));
     assertThat(decision.engagement().context()).containsEntry("currentPage", "/checkout");
     assertThat(decision.outcome()).isEqualTo(Decision.Outcome.SENT);
+    // the decision is recorded right after the listener returns
+    waitUntil(() -> !engine.decisions("cara").isEmpty());
     assertThat(engine.decisions("cara")).containsExactly(decision);
   }
 

@@ -49,6 +49,8 @@ final class GracefulShutdownTest {
           .header("Authorization", "Bearer " + TestSupport.ADMIN).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(customer.body()).contains("\"pageViewsThisSession\":10");
       assertThat(second.output()).contains("restored 20 journeys").contains("(0 applied again)");
+      assertThat(first.output() + second.output()).as("no token, key or customer id in the log")
+          .doesNotContain(TestSupport.ADMIN, TestSupport.WRITE_KEY, TestSupport.INTEGRATION, "g-7", "/p/7");
     } finally {
       second.terminate();
     }

@@ -1,0 +1,153 @@
+package io.nudge.engine.store;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nudge.engine.Decision;
+import io.nudge.engine.EngineSettings;
+import io.nudge.engine.Event;
+import io.nudge.engine.NudgeEngine;
+import io.nudge.engine.Purpose;
+import io.nudge.engine.RulePack;
+import io.nudge.engine.facts.Journey;
+import io.nudge.engine.store.rocks.RocksStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What an engine on RocksDB has after a restart: journeys, links, consent, decisions, and timers. */
+final class RestartTest {
+  private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+  private static final RulePack PACK = RulePack.compile(Map.of("restart.drl", """
+      package nudge.test;
+      import io.nudge.engine.facts.*;
+      global io.nudge.engine.facts.Actions nudge;
+
+      rule "idle-checkout"
+      when
+        $j : Journey( $c : customerId, currentPath == "/checkout" )
+        $last : CustomerEvent( customerId == $c, sequence == $j.lastSequence )
+        not CustomerEvent( customerId == $c, sequence > $last.sequence, this after[0s,30s] $last )
+        not Offer( customerId == $c, rule == "idle-checkout" )
+      then
+        nudge.chat("sales", "Need a hand with your order?");
+      end
+      """));
+
+  private final AtomicLong now = new AtomicLong(T0.toEpochMilli());
+  private final InstantSource clock = () -> Instant.ofEpochMilli(now.get());
+  private final List<Decision> heard = new CopyOnWriteArrayList<>();
+  private final Path dir = tempDir();
+  private RocksStore store;
+  private NudgeEngine engine;
+  private int messages;
+
+  private static Path tempDir() {
+    try {
+      return Files.createTempDirectory("nudge-restart");
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void start() {
+    store = RocksStore.open(dir, clock);
+    engine = NudgeEngine.start(EngineSettings.defaults().withClock(clock).withShards(2)
+        .withTick(Duration.ofMillis(5)), PACK, heard::add, store);
+  }
+
+  private void stop() {
+    engine.close();
+    store.close();
+    engine = null;
+  }
+
+  @AfterEach
+  void cleanUp() {
+    if (engine != null) {
+      stop();
+    }
+  }
+
+  private Event event(Event.EventType type, String anonymousId, String userId, String path,
+      Map<Purpose, Boolean> consent) {
+    Event.Page page = path == null ? null : new Event.Page(path, null, null, null, null);
+    return new Event("r" + (++messages), "web", type, anonymousId, userId, null, null,
+        path == null ? Map.of() : Map.of("path", path), Map.of(), clock.instant(),
+        new Event.EventContext(page, null, null, null, null, consent));
+  }
+
+  private void send(Event e) throws Exception {
+    engine.submit(List.of(e), NudgeEngine.Ack.APPLIED).get(5, SECONDS);
+  }
+
+  @Test
+  void restart_keepsJourneysIdentityLinksConsentAndDecisions() throws Exception {
+    start();
+    send(event(Event.EventType.PAGE, "anon-1", null, "/products/lamp", Map.of(Purpose.PROACTIVE_CHAT, true)));
+    send(event(Event.EventType.IDENTIFY, "anon-1", "user-1", null, Map.of()));
+    send(event(Event.EventType.PAGE, null, "user-1", "/checkout", Map.of()));
+    now.addAndGet(31_000);
+    awaitDecisions(1);
+    stop();
+
+    start();
+
+    assertThat(engine.customerOf("user-1")).isEqualTo(engine.customerOf("anon-1")).contains("anon-1");
+    Journey journey = engine.journey("user-1").get(5, SECONDS).orElseThrow();
+    assertThat(journey.getRecentPaths()).containsExactly("/products/lamp", "/checkout");
+    assertThat(journey.getUserId()).isEqualTo("user-1");
+    assertThat(engine.consent("user-1").get(Purpose.PROACTIVE_CHAT).granted()).isTrue();
+    assertThat(engine.decisions("anon-1")).singleElement()
+        .satisfies(d -> assertThat(d.outcome()).isEqualTo(Decision.Outcome.SENT));
+    now.addAndGet(60_000);
+    Thread.sleep(100);
+    assertThat(heard).as("the chat is not offered again after the restart").hasSize(1);
+  }
+
+  @Test
+  void timerDueWhileDown_firesAtRestart_whenItsMomentIsRecent() throws Exception {
+    start();
+    send(event(Event.EventType.PAGE, "ann", null, "/checkout", Map.of(Purpose.PROACTIVE_CHAT, true)));
+    now.addAndGet(10_000);
+    stop(); // down before the 30 s of idling are over
+
+    now.addAndGet(40_000); // back 50 s after the last event: the moment came 20 s ago
+    start();
+
+    awaitDecisions(1);
+    Decision d = heard.get(0);
+    assertThat(d.outcome()).isEqualTo(Decision.Outcome.SENT);
+    assertThat(d.engagement().createdAt()).isBetween(T0.plusSeconds(30), T0.plusSeconds(32));
+  }
+
+  @Test
+  void timerDueWhileDown_isNotSent_whenItsMomentPassedLongAgo() throws Exception {
+    start();
+    send(event(Event.EventType.PAGE, "bob", null, "/checkout", Map.of(Purpose.PROACTIVE_CHAT, true)));
+    stop();
+
+    now.addAndGet(Duration.ofMinutes(5).toMillis());
+    start();
+
+    awaitDecisions(1);
+    assertThat(heard.get(0).outcome()).isEqualTo(Decision.Outcome.SUPPRESSED);
+    assertThat(heard.get(0).reason()).isEqualTo("expired");
+  }
+
+  private void awaitDecisions(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + SECONDS.toNanos(5);
+    while (heard.size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(heard).hasSize(n);
+  }
+}
