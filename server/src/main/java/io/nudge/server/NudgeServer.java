@@ -15,6 +15,7 @@ import io.nudge.server.config.Secrets;
 import io.nudge.server.delivery.DeliveryLimits;
 import io.nudge.server.delivery.EngagementStream;
 import io.nudge.server.delivery.RetryPolicy;
+import io.nudge.server.delivery.StreamSettings;
 import io.nudge.server.delivery.VisitorStream;
 import io.nudge.server.delivery.VisitorTokens;
 import io.nudge.server.delivery.WebhookDelivery;
@@ -81,11 +82,14 @@ public final class NudgeServer implements AutoCloseable {
     RateLimits rateLimits = setting(() -> RateLimits.create(credentials, config.rateLimitPerKey(),
         config.rateLimitPerAddress(), config.trustedProxies()));
     Vertx vertx = Vertx.vertx();
-    EngagementStream stream = EngagementStream.create(vertx, credentials);
+
     VisitorStream visitors = VisitorStream.create(vertx, credentials, VisitorTokens.create(secrets.visitorKey()));
     ShardedEngine[] engineRef = new ShardedEngine[1];
     AtomicBoolean stopping = new AtomicBoolean();
     RocksStore store = RocksStore.open(config.dataDir().resolve("store"), clock);
+    // the stream's replay starts where it stopped, so a chat system resumes across a restart
+    EngagementStream stream = EngagementStream.create(vertx, credentials, StreamSettings.defaults(),
+        store.decisions().recentlySent(StreamSettings.defaults().replayCapacity()));
     WebhookDelivery webhooks = config.webhookUrl() == null ? null : WebhookDelivery.create(vertx,
         config.webhookUrl().toString(), signer, retryPolicy(config), DeliveryLimits.defaults(), store.outbox(),
         new WebhookDelivery.Expiry(config.webhookExpiry(), Duration.ofSeconds(30),

@@ -103,8 +103,15 @@ public final class TestSupport {
 
     /** Opens a Server-Sent Events stream; its lines arrive in the returned queue. */
     public BlockingQueue<String> openStream(String path, String bearer) throws InterruptedException {
+      return openStreamWith(path, bearer, Map.of());
+    }
+
+    /** Opens a stream sending extra headers, such as {@code Last-Event-ID}. */
+    public BlockingQueue<String> openStreamWith(String path, String bearer, Map<String, String> headers)
+        throws InterruptedException {
       BlockingQueue<String> lines = new LinkedBlockingQueue<>();
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET();
+      headers.forEach(b::header);
       if (bearer != null) {
         b.header("Authorization", "Bearer " + bearer);
       }

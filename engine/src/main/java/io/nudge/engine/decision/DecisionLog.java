@@ -14,4 +14,10 @@ public interface DecisionLog {
 
   /** True when the engagement with this id was already decided (a replay after a restart asks again). */
   boolean contains(String customerId, String engagementId);
+
+  /** The newest engagements sent, at most {@code limit}, oldest first: what a stream replays after a restart. */
+  List<io.nudge.engine.Engagement> recentlySent(int limit);
+
+  /** Forgets sent engagements decided before {@code epochMillis} for {@link #recentlySent}. */
+  void trimSentBefore(long epochMillis);
 }

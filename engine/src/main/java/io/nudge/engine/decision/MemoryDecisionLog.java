@@ -2,6 +2,7 @@ package io.nudge.engine.decision;
 
 import io.nudge.engine.Checks;
 import io.nudge.engine.Decision;
+import io.nudge.engine.Engagement;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MemoryDecisionLog implements DecisionLog {
   private final ConcurrentHashMap<String, ArrayDeque<Decision>> byCustomer = new ConcurrentHashMap<>();
   private final int perCustomer;
+  private static final int SENT_KEPT = 10_000;
+  private final ArrayDeque<Engagement> sent = new ArrayDeque<>();
 
   public MemoryDecisionLog(int perCustomer) {
     Checks.checkArgument(perCustomer > 0, "perCustomer is %d, must be positive", perCustomer);
@@ -17,7 +20,28 @@ public final class MemoryDecisionLog implements DecisionLog {
   }
 
   @Override
+  public List<Engagement> recentlySent(int limit) {
+    synchronized (sent) {
+      List<Engagement> all = List.copyOf(sent);
+      return all.subList(Math.max(0, all.size() - limit), all.size());
+    }
+  }
+
+  @Override
+  public void trimSentBefore(long epochMillis) {
+    // the memory log keeps the newest SENT_KEPT only
+  }
+
+  @Override
   public void append(Decision decision) {
+    if (decision.outcome() == Decision.Outcome.SENT) {
+      synchronized (sent) {
+        sent.addLast(decision.engagement());
+        if (sent.size() > SENT_KEPT) {
+          sent.removeFirst();
+        }
+      }
+    }
     ArrayDeque<Decision> list =
         byCustomer.computeIfAbsent(decision.engagement().customerId(), id -> new ArrayDeque<>());
     synchronized (list) {

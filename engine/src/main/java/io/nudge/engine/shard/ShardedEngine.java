@@ -114,6 +114,7 @@ public final class ShardedEngine implements NudgeEngine {
       long keepFrom = Math.min(store.journeys().checkpoint() + 1,
           log.firstSequenceAtOrAfter(now - RECENT_EVENTS.toMillis()));
       log.trim(now - settings.eventRetention().toMillis(), keepFrom);
+      store.decisions().trimSentBefore(now - settings.eventRetention().toMillis());
     } catch (RuntimeException e) {
       LOG.error("trimming the event log failed; trying again in a minute", e);
     }

@@ -60,7 +60,21 @@ public final class EngagementStream implements AutoCloseable {
   }
 
   public static EngagementStream create(Vertx vertx, Credentials credentials, StreamSettings settings) {
-    return new EngagementStream(vertx, credentials, settings);
+    return create(vertx, credentials, settings, List.of());
+  }
+
+  /**
+   * A stream whose replay starts with {@code history} (oldest first), the engagements sent before a
+   * restart, so a client can resume across it.
+   */
+  public static EngagementStream create(Vertx vertx, Credentials credentials, StreamSettings settings,
+      List<Engagement> history) {
+    EngagementStream stream = new EngagementStream(vertx, credentials, settings);
+    List<Engagement> kept = history.subList(Math.max(0, history.size() - settings.replayCapacity()), history.size());
+    for (Engagement e : kept) {
+      stream.ring.addLast(new Entry(e.id(), SseClient.event(e.id(), "engagement", EngagementJson.toJson(e).encode())));
+    }
+    return stream;
   }
 
   public void mount(Router router) {

@@ -1,15 +1,19 @@
 package io.nudge.engine.store.rocks;
 
 import io.nudge.engine.Decision;
+import io.nudge.engine.Engagement;
 import io.nudge.engine.decision.DecisionLog;
 import io.nudge.engine.store.RecordCodec;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -19,22 +23,55 @@ import org.rocksdb.WriteOptions;
 final class RocksDecisionLog implements DecisionLog {
   private final RocksDB db;
   private final ColumnFamilyHandle decisions;
+  private final ColumnFamilyHandle sent;
   private final WriteOptions write;
 
-  RocksDecisionLog(RocksDB db, ColumnFamilyHandle decisions, WriteOptions write) {
+  RocksDecisionLog(RocksDB db, ColumnFamilyHandle decisions, ColumnFamilyHandle sent, WriteOptions write) {
     this.db = db;
     this.decisions = decisions;
+    this.sent = sent;
     this.write = write;
   }
 
   @Override
   public void append(Decision decision) {
-    try {
-      db.put(decisions, write, key(decision.engagement().customerId(), decision.engagement().id()),
-          RecordCodec.decision(decision));
+    byte[] record = RecordCodec.decision(decision);
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.put(decisions, key(decision.engagement().customerId(), decision.engagement().id()), record);
+      if (decision.outcome() == Decision.Outcome.SENT) {
+        batch.put(sent, sentKey(decision.decidedAt().toEpochMilli(), decision.engagement().id()), record);
+      }
+      db.write(write, batch);
     } catch (RocksDBException e) {
       throw RocksStore.failure("write of a decision", e);
     }
+  }
+
+  @Override
+  public List<Engagement> recentlySent(int limit) {
+    List<Engagement> newestFirst = new ArrayList<>();
+    try (RocksIterator it = db.newIterator(sent)) {
+      for (it.seekToLast(); it.isValid() && newestFirst.size() < limit; it.prev()) {
+        newestFirst.add(RecordCodec.decision(it.value()).engagement());
+      }
+    }
+    Collections.reverse(newestFirst);
+    return newestFirst;
+  }
+
+  @Override
+  public void trimSentBefore(long epochMillis) {
+    try {
+      db.deleteRange(sent, sentKey(0, ""), sentKey(epochMillis, ""));
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("trim of sent engagements", e);
+    }
+  }
+
+  /** Decision time first, so the newest sort last. */
+  private static byte[] sentKey(long epochMillis, String engagementId) {
+    byte[] id = engagementId.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(8 + id.length).putLong(epochMillis).put(id).array();
   }
 
   @Override
