@@ -44,10 +44,19 @@ public record Event(
 
   /** The Segment calls. */
   public enum EventType {
-    TRACK, PAGE, SCREEN, IDENTIFY, ALIAS, GROUP;
+    TRACK, PAGE, SCREEN, IDENTIFY, ALIAS, GROUP,
+    /** A contact-centre interaction: its fields are in {@code properties} (see {@code Interactions}). */
+    INTERACTION,
+    /** What became of an engagement: {@code engagementId} and {@code outcome} in {@code properties}. */
+    OUTCOME;
 
     public String id() {
       return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The Segment calls, which ingestion accepts; interactions and outcomes have their own routes. */
+    public static java.util.List<EventType> segmentCalls() {
+      return java.util.List.of(TRACK, PAGE, SCREEN, IDENTIFY, ALIAS, GROUP);
     }
   }
 

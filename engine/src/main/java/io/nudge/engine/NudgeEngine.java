@@ -47,6 +47,18 @@ public interface NudgeEngine extends AutoCloseable {
     return submit(List.of(event), Ack.APPLIED);
   }
 
+  /**
+   * Records what became of an engagement ({@code shown}, {@code accepted}, {@code declined},
+   * {@code ignored}, {@code converted}, {@code expired}); rules see it as an
+   * {@link io.nudge.engine.facts.EngagementOutcome}. Repeating the last outcome changes nothing.
+   *
+   * @return completes once the outcome is durable
+   * @throws NotFoundException when no engagement has this id
+   * @throws io.nudge.engine.decision.Outcomes.ConflictException when the outcome would go backwards
+   * @throws InvalidInputException when {@code outcome} is none of the six
+   */
+  CompletableFuture<Void> recordOutcome(String engagementId, String outcome, java.time.Instant at);
+
   /** Records choices for a customer known by any of their ids; they apply to the next decision. */
   void setConsent(String customerRef, Map<Purpose, Boolean> choices, String source);
 

@@ -18,6 +18,15 @@ public interface DecisionLog {
   /** The newest engagements sent, at most {@code limit}, oldest first: what a stream replays after a restart. */
   List<io.nudge.engine.Engagement> recentlySent(int limit);
 
+  /** The decision about the engagement with this id, whoever the customer. */
+  java.util.Optional<Decision> find(String engagementId);
+
+  /** What became of the engagement so far, oldest first. */
+  List<OutcomeRecord> outcomes(String engagementId);
+
+  /** Records what became of an engagement; the caller checked the order with {@link Outcomes}. */
+  void appendOutcome(String engagementId, OutcomeRecord outcome);
+
   /** Forgets sent engagements decided before {@code epochMillis} for {@link #recentlySent}. */
   void trimSentBefore(long epochMillis);
 }

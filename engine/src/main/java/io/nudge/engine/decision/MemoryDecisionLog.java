@@ -13,10 +13,28 @@ public final class MemoryDecisionLog implements DecisionLog {
   private final int perCustomer;
   private static final int SENT_KEPT = 10_000;
   private final ArrayDeque<Engagement> sent = new ArrayDeque<>();
+  private final ConcurrentHashMap<String, Decision> byId = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, List<OutcomeRecord>> outcomes = new ConcurrentHashMap<>();
 
   public MemoryDecisionLog(int perCustomer) {
     Checks.checkArgument(perCustomer > 0, "perCustomer is %d, must be positive", perCustomer);
     this.perCustomer = perCustomer;
+  }
+
+  @Override
+  public java.util.Optional<Decision> find(String engagementId) {
+    return java.util.Optional.ofNullable(byId.get(engagementId));
+  }
+
+  @Override
+  public List<OutcomeRecord> outcomes(String engagementId) {
+    List<OutcomeRecord> list = outcomes.get(engagementId);
+    return list == null ? List.of() : List.copyOf(list);
+  }
+
+  @Override
+  public void appendOutcome(String engagementId, OutcomeRecord outcome) {
+    outcomes.computeIfAbsent(engagementId, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(outcome);
   }
 
   @Override
@@ -34,6 +52,7 @@ public final class MemoryDecisionLog implements DecisionLog {
 
   @Override
   public void append(Decision decision) {
+    byId.put(decision.engagement().id(), decision);
     if (decision.outcome() == Decision.Outcome.SENT) {
       synchronized (sent) {
         sent.addLast(decision.engagement());

@@ -49,6 +49,18 @@ public final class Journey implements CustomerFact {
   int searchesThisSession;
   int formErrorsThisSession;
 
+  // contacts through other channels
+  int interactionCount;
+  long lastContactAt;
+  String lastContactChannel = "";
+  String lastContactQueue = "";
+  String lastContactCaseId = "";
+  String lastContactReason = "";
+  boolean lastContactResolved;
+  int lastCsat;
+  long lastCsatAt;
+  final ArrayList<String> openCases = new ArrayList<>();
+
   // where they came from and what they use
   String referrer = "";
   String campaignSource = "";
@@ -204,6 +216,52 @@ public final class Journey implements CustomerFact {
     return formErrorsThisSession;
   }
 
+  /** Contact-centre interactions posted for this customer. */
+  public int getInteractionCount() {
+    return interactionCount;
+  }
+
+  /** When the newest interaction started, 0 if none. */
+  public long getLastContactAt() {
+    return lastContactAt;
+  }
+
+  /** Its channel ({@code call}, {@code chat}, ...), or "". */
+  public String getLastContactChannel() {
+    return lastContactChannel;
+  }
+
+  public String getLastContactQueue() {
+    return lastContactQueue;
+  }
+
+  public String getLastContactCaseId() {
+    return lastContactCaseId;
+  }
+
+  public String getLastContactReason() {
+    return lastContactReason;
+  }
+
+  public boolean isLastContactResolved() {
+    return lastContactResolved;
+  }
+
+  /** The newest satisfaction rating (1 to 5), 0 if never rated. */
+  public int getLastCsat() {
+    return lastCsat;
+  }
+
+  /** When the interaction with that rating started, 0 if never rated. */
+  public long getLastCsatAt() {
+    return lastCsatAt;
+  }
+
+  /** Case ids of interactions not resolved by a later one, oldest first, ten at most. */
+  public List<String> getOpenCases() {
+    return Collections.unmodifiableList(openCases);
+  }
+
   /** The referrer of the first page of this visit, or "". */
   public String getReferrer() {
     return referrer;
@@ -262,6 +320,16 @@ public final class Journey implements CustomerFact {
     c.searches.addAll(searches);
     c.searchesThisSession = searchesThisSession;
     c.formErrorsThisSession = formErrorsThisSession;
+    c.interactionCount = interactionCount;
+    c.lastContactAt = lastContactAt;
+    c.lastContactChannel = lastContactChannel;
+    c.lastContactQueue = lastContactQueue;
+    c.lastContactCaseId = lastContactCaseId;
+    c.lastContactReason = lastContactReason;
+    c.lastContactResolved = lastContactResolved;
+    c.lastCsat = lastCsat;
+    c.lastCsatAt = lastCsatAt;
+    c.openCases.addAll(openCases);
     c.referrer = referrer;
     c.campaignSource = campaignSource;
     c.campaignMedium = campaignMedium;

@@ -60,6 +60,44 @@ public final class JourneyRecorder {
     }
   }
 
+  /**
+   * Builds the fact of a contact-centre interaction from its event's properties: {@code channel},
+   * {@code direction}, {@code startedAt} and {@code endedAt} (epoch milliseconds), {@code queue},
+   * {@code agentId}, {@code caseId}, {@code reason}, {@code resolved}, {@code csat}, {@code nps}.
+   */
+  public static Interaction interaction(String customerId, Event e, long receivedAt) {
+    Map<String, Object> p = e.properties();
+    long startedAt = p.get("startedAt") instanceof Number n ? n.longValue() : receivedAt;
+    long endedAt = p.get("endedAt") instanceof Number n ? n.longValue() : 0;
+    return new Interaction(customerId, text(p.get("channel"), ""), text(p.get("direction"), "inbound"), startedAt,
+        endedAt, text(p.get("queue"), ""), text(p.get("agentId"), ""), text(p.get("caseId"), ""),
+        text(p.get("reason"), ""), Boolean.TRUE.equals(p.get("resolved")),
+        p.get("csat") instanceof Number n ? n.intValue() : 0, p.get("nps") instanceof Number n ? n.intValue() : -1);
+  }
+
+  /** Folds an interaction into the journey: last contact, satisfaction, open cases. */
+  public static void record(Journey j, Interaction i) {
+    j.interactionCount++;
+    if (i.getStartedAt() >= j.lastContactAt) {
+      j.lastContactAt = i.getStartedAt();
+      j.lastContactChannel = i.getChannel();
+      j.lastContactQueue = i.getQueue();
+      j.lastContactCaseId = i.getCaseId();
+      j.lastContactReason = i.getReason();
+      j.lastContactResolved = i.isResolved();
+    }
+    if (i.getCsat() > 0 && i.getStartedAt() >= j.lastCsatAt) {
+      j.lastCsat = i.getCsat();
+      j.lastCsatAt = i.getStartedAt();
+    }
+    if (!i.getCaseId().isEmpty()) {
+      j.openCases.remove(i.getCaseId());
+      if (!i.isResolved()) {
+        addBounded(j.openCases, i.getCaseId());
+      }
+    }
+  }
+
   /** The page path an event happened on: a page call's own path, else {@code context.page.path}. */
   public static String pathOf(Event e, Journey j) {
     Object own = e.properties().get("path");

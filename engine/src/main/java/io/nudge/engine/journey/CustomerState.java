@@ -1,5 +1,7 @@
 package io.nudge.engine.journey;
 
+import io.nudge.engine.facts.EngagementOutcome;
+import io.nudge.engine.facts.Interaction;
 import io.nudge.engine.facts.Journey;
 import io.nudge.engine.facts.Offer;
 import java.util.ArrayList;
@@ -15,6 +17,12 @@ final class CustomerState {
   final List<Offer> offers = new ArrayList<>();
   final List<FactHandle> offerHandles = new ArrayList<>();
   final Set<String> askedThisVisit = new HashSet<>();
+  final List<Interaction> interactions = new ArrayList<>();
+  final List<FactHandle> interactionHandles = new ArrayList<>();
+  final List<EngagementOutcome> outcomes = new ArrayList<>();
+  final List<FactHandle> outcomeHandles = new ArrayList<>();
+  /** The log sequence of the newest event applied, whatever its type. */
+  long applied;
 
   CustomerState(Journey journey, FactHandle journeyHandle) {
     this.journey = journey;

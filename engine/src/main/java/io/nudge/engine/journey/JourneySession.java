@@ -9,6 +9,8 @@ import io.nudge.engine.RulePack;
 import io.nudge.engine.facts.Actions;
 import io.nudge.engine.facts.CustomerEvent;
 import io.nudge.engine.facts.CustomerFact;
+import io.nudge.engine.facts.EngagementOutcome;
+import io.nudge.engine.facts.Interaction;
 import io.nudge.engine.facts.Journey;
 import io.nudge.engine.facts.JourneyCodec;
 import io.nudge.engine.facts.JourneyRecorder;
@@ -34,6 +36,7 @@ import org.kie.api.event.rule.DefaultAgendaEventListener;
 import org.kie.api.runtime.KieSession;
 import org.kie.api.runtime.KieSessionConfiguration;
 import org.kie.api.runtime.conf.ClockTypeOption;
+import org.kie.api.runtime.rule.FactHandle;
 import org.kie.api.runtime.rule.Match;
 import org.kie.api.time.SessionPseudoClock;
 import org.slf4j.Logger;
@@ -50,7 +53,9 @@ import org.slf4j.LoggerFactory;
 public final class JourneySession implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JourneySession.class);
   private static final int MAX_FIRE_ATTEMPTS = 16;
-  private static final int SNAPSHOT_VERSION = 1;
+  private static final int SNAPSHOT_VERSION = 2;
+  private static final int MAX_INTERACTIONS = 20;
+  private static final Duration INTERACTIONS_KEPT = Duration.ofDays(30);
 
   private final KieSession kie;
   private final SessionPseudoClock clock;
@@ -130,6 +135,49 @@ public final class JourneySession implements AutoCloseable {
   public void apply(String customerId, Event event, long millis, long sequence) {
     advanceTo(millis);
     CustomerState state = customers.computeIfAbsent(customerId, this::newCustomer);
+    state.applied = Math.max(state.applied, sequence);
+    dirty.add(customerId);
+    switch (event.type()) {
+      case INTERACTION -> applyInteraction(state, event, millis);
+      case OUTCOME -> applyOutcome(state, event, millis);
+      default -> applyBehaviour(state, event, millis, sequence);
+    }
+    fire();
+  }
+
+  private void applyInteraction(CustomerState state, Event event, long millis) {
+    Interaction interaction = JourneyRecorder.interaction(state.journey.getCustomerId(), event, millis);
+    JourneyRecorder.record(state.journey, interaction);
+    insertInteraction(state, interaction);
+    kie.update(state.journeyHandle, state.journey);
+  }
+
+  private void insertInteraction(CustomerState state, Interaction interaction) {
+    if (interaction.getStartedAt() < now - INTERACTIONS_KEPT.toMillis()) {
+      return; // older than any rule may look back
+    }
+    state.interactions.add(interaction);
+    state.interactionHandles.add(kie.insert(interaction));
+    if (state.interactions.size() > MAX_INTERACTIONS) {
+      state.interactions.remove(0);
+      FactHandle oldest = state.interactionHandles.remove(0);
+      if (kie.getObject(oldest) != null) {
+        kie.delete(oldest);
+      }
+    }
+  }
+
+  private void applyOutcome(CustomerState state, Event event, long millis) {
+    Map<String, Object> p = event.properties();
+    EngagementOutcome outcome = new EngagementOutcome(state.journey.getCustomerId(),
+        String.valueOf(p.get("engagementId")), String.valueOf(p.get("rule")), String.valueOf(p.get("type")),
+        String.valueOf(p.get("outcome")), p.get("at") instanceof Number n ? n.longValue() : millis);
+    state.outcomes.add(outcome);
+    state.outcomeHandles.add(kie.insert(outcome));
+  }
+
+  private void applyBehaviour(CustomerState state, Event event, long millis, long sequence) {
+    String customerId = state.journey.getCustomerId();
     if (JourneyRecorder.startVisitIfDue(state.journey, millis, sessionTimeoutMillis)) {
       endVisit(state);
     }
@@ -138,8 +186,6 @@ public final class JourneySession implements AutoCloseable {
     JourneyRecorder.record(state.journey, event, fact, millis);
     kie.insert(fact);
     kie.update(state.journeyHandle, state.journey);
-    dirty.add(customerId);
-    fire();
   }
 
   /**
@@ -147,6 +193,9 @@ public final class JourneySession implements AutoCloseable {
    * rules that look back at recent events see it again after a restart. The journey is not changed.
    */
   public void reinsert(String customerId, Event event, long millis, long sequence) {
+    if (event.type() == Event.EventType.INTERACTION || event.type() == Event.EventType.OUTCOME) {
+      return; // kept in the snapshot
+    }
     advanceTo(millis);
     CustomerState state = customers.get(customerId);
     String path = state == null ? "" : JourneyRecorder.pathOf(event, state.journey);
@@ -155,10 +204,10 @@ public final class JourneySession implements AutoCloseable {
     fire();
   }
 
-  /** The sequence of the newest event in the customer's journey, 0 when unknown. */
+  /** The log sequence of the newest event applied to the customer, 0 when unknown. */
   public long lastSequence(String customerId) {
     CustomerState state = customers.get(customerId);
-    return state == null ? 0 : state.journey.getLastSequence();
+    return state == null ? 0 : state.applied;
   }
 
   /** The customer's state as bytes: journey, and the engagements asked for in this visit. */
@@ -174,6 +223,29 @@ public final class JourneySession implements AutoCloseable {
         w.text(o.getKey());
         w.text(o.getType());
         w.text(o.getEngagementId());
+        w.number(o.getAt());
+      }
+      w.number(state.applied);
+      w.small(state.interactions.size());
+      for (Interaction i : state.interactions) {
+        w.text(i.getChannel());
+        w.text(i.getDirection());
+        w.number(i.getStartedAt());
+        w.number(i.getEndedAt());
+        w.text(i.getQueue());
+        w.text(i.getAgentId());
+        w.text(i.getCaseId());
+        w.text(i.getReason());
+        w.flag(i.isResolved());
+        w.small(i.getCsat());
+        w.small(i.getNps());
+      }
+      w.small(state.outcomes.size());
+      for (EngagementOutcome o : state.outcomes) {
+        w.text(o.getEngagementId());
+        w.text(o.getRule());
+        w.text(o.getType());
+        w.text(o.getOutcome());
         w.number(o.getAt());
       }
     });
@@ -194,6 +266,18 @@ public final class JourneySession implements AutoCloseable {
         Offer o = new Offer(customerId, r.text(), r.text(), r.text(), r.text(), r.number());
         state.offers.add(o);
         state.offerHandles.add(kie.insert(o));
+      }
+      state.applied = r.number();
+      int interactions = r.small();
+      for (int i = 0; i < interactions; i++) {
+        insertInteraction(state, new Interaction(customerId, r.text(), r.text(), r.number(), r.number(), r.text(),
+            r.text(), r.text(), r.text(), r.flag(), r.small(), r.small()));
+      }
+      int outcomes = r.small();
+      for (int i = 0; i < outcomes; i++) {
+        EngagementOutcome o = new EngagementOutcome(customerId, r.text(), r.text(), r.text(), r.text(), r.number());
+        state.outcomes.add(o);
+        state.outcomeHandles.add(kie.insert(o));
       }
       customers.put(customerId, state);
       return state;
@@ -240,6 +324,11 @@ public final class JourneySession implements AutoCloseable {
     state.offers.clear();
     state.offerHandles.clear();
     state.askedThisVisit.clear();
+    for (var handle : state.outcomeHandles) {
+      kie.delete(handle);
+    }
+    state.outcomes.clear();
+    state.outcomeHandles.clear();
   }
 
   private void fire() {

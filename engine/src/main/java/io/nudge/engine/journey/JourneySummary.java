@@ -26,6 +26,20 @@ final class JourneySummary {
     if (j.getFormErrorsThisSession() > 0) {
       summary.put("formErrors", j.getFormErrorsThisSession());
     }
+    if (j.getInteractionCount() > 0) {
+      Map<String, Object> contact = new LinkedHashMap<>();
+      contact.put("at", java.time.Instant.ofEpochMilli(j.getLastContactAt()).toString());
+      contact.put("channel", j.getLastContactChannel());
+      contact.put("queue", j.getLastContactQueue());
+      contact.put("caseId", j.getLastContactCaseId());
+      contact.put("reason", j.getLastContactReason());
+      contact.put("resolved", j.isLastContactResolved());
+      summary.put("lastContact", contact);
+      summary.put("openCases", List.copyOf(j.getOpenCases()));
+      if (j.getLastCsat() > 0) {
+        summary.put("lastCsat", j.getLastCsat());
+      }
+    }
     return summary;
   }
 

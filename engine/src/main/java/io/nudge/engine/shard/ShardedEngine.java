@@ -7,7 +7,10 @@ import io.nudge.engine.DecisionListener;
 import io.nudge.engine.EngineSettings;
 import io.nudge.engine.Event;
 import io.nudge.engine.NudgeEngine;
+import io.nudge.engine.NotFoundException;
 import io.nudge.engine.NudgeException;
+import io.nudge.engine.decision.OutcomeRecord;
+import io.nudge.engine.decision.Outcomes;
 import io.nudge.engine.OverloadedException;
 import io.nudge.engine.Purpose;
 import io.nudge.engine.RulePack;
@@ -62,6 +65,7 @@ public final class ShardedEngine implements NudgeEngine {
     t.setDaemon(true);
     return t;
   });
+  private final Object[] outcomeLocks = new Object[64];
   private volatile long dispatched;
   private volatile boolean closed;
 
@@ -72,6 +76,9 @@ public final class ShardedEngine implements NudgeEngine {
     this.store = store;
     this.identities = new IdentityRegistry(store.identities());
     this.consentGate = new ConsentGate(store.consent(), settings.consentDefault());
+    for (int i = 0; i < outcomeLocks.length; i++) {
+      outcomeLocks[i] = new Object();
+    }
     Gate gate = this::decide;
     Consumer<Decision> out = d -> record(d, listener);
     this.shards = new Shard[settings.shards()];
@@ -250,6 +257,27 @@ public final class ShardedEngine implements NudgeEngine {
   private OverloadedException overloaded(Shard shard) {
     return new OverloadedException("shard " + shard.index() + " has " + shard.queued()
         + " events queued, its limit of " + shard.capacity() + " (NUDGE_SHARD_QUEUE); retry later", 1);
+  }
+
+  @Override
+  public CompletableFuture<Void> recordOutcome(String engagementId, String outcome, Instant at) {
+    Checks.checkArgument(Outcomes.ALL.contains(outcome),
+        "outcome \"%s\" is not one of shown, accepted, declined, ignored, expired, converted", outcome);
+    Decision decision = store.decisions().find(engagementId)
+        .orElseThrow(() -> new NotFoundException("no engagement has id \"" + engagementId + "\""));
+    synchronized (outcomeLocks[Math.floorMod(engagementId.hashCode(), outcomeLocks.length)]) {
+      if (!Outcomes.mayFollow(store.decisions().outcomes(engagementId), outcome, engagementId)) {
+        return CompletableFuture.completedFuture(null);
+      }
+      store.decisions().appendOutcome(engagementId, new OutcomeRecord(outcome, at));
+    }
+    io.nudge.engine.Engagement e = decision.engagement();
+    Event event = new Event(null, "outcome", Event.EventType.OUTCOME, e.anonymousId(),
+        e.anonymousId() == null ? e.userId() : null, null, outcome,
+        Map.of("engagementId", e.id(), "rule", e.rule(), "type", e.type().id(), "outcome", outcome,
+            "at", at.toEpochMilli()),
+        Map.of(), at, null);
+    return submit(List.of(event), Ack.DURABLE);
   }
 
   @Override

@@ -67,6 +67,11 @@ public record NudgeConfig(
     if (!Files.isDirectory(rulesDir) || !Files.isReadable(rulesDir)) {
       throw new ConfigException("NUDGE_RULES_DIR is \"" + rulesDir + "\", which is not a readable folder");
     }
+    Duration retention = s.duration("NUDGE_EVENT_RETENTION", Duration.ofDays(7));
+    if (retention.compareTo(Duration.ofMinutes(10)) < 0) {
+      throw new ConfigException("NUDGE_EVENT_RETENTION is " + retention.toSeconds()
+          + " s, must be at least 10m: restarts replay the last ten minutes");
+    }
     int shardQueue = s.integer("NUDGE_SHARD_QUEUE", 10_000, 1, 10_000_000);
     int maxBatch = s.integer("NUDGE_MAX_BATCH_EVENTS", 2500, 1, 100_000);
     if (shardQueue < maxBatch) {
@@ -89,7 +94,7 @@ public record NudgeConfig(
         s.integer("NUDGE_SHARDS", Runtime.getRuntime().availableProcessors(), 1, 1024),
         shardQueue,
         s.duration("NUDGE_SESSION_TIMEOUT", Duration.ofMinutes(30)),
-        s.duration("NUDGE_EVENT_RETENTION", Duration.ofDays(7)),
+        retention,
         consentDefault(s.text("NUDGE_CONSENT_DEFAULT", "opt-in")),
         s.text("NUDGE_CONSENT_CATEGORIES", ""),
         s.integer("NUDGE_MAX_EVENT_BYTES", 32 * 1024, 1024, 16 * 1024 * 1024),

@@ -188,8 +188,15 @@ public final class VisitorStream implements AutoCloseable {
   }
 
   private void connect(RoutingContext ctx) {
-    String anonymousId = ctx.request().getParam("anonymousId");
-    String token = ctx.request().getParam("token");
+    String anonymousId;
+    String token;
+    try {
+      anonymousId = ctx.request().getParam("anonymousId");
+      token = ctx.request().getParam("token");
+    } catch (IllegalArgumentException e) {
+      ApiError.badRequest("the request's path or query is malformed").send(ctx);
+      return;
+    }
     if (token == null || token.isEmpty()) {
       ApiError.unauthorized("missing visitor token: get one from POST " + TOKEN_PATH + " and pass it as ?token=")
           .send(ctx);

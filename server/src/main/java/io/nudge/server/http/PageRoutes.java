@@ -45,7 +45,7 @@ final class PageRoutes {
 
   private static Set<String> ingestionPaths() {
     Set<String> paths = new HashSet<>(Set.of("/v1/batch", "/v1/b"));
-    for (EventType type : EventType.values()) {
+    for (EventType type : EventType.segmentCalls()) {
       paths.add("/v1/" + type.id());
       paths.add("/v1/" + type.id().charAt(0));
     }

@@ -15,7 +15,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.TemporalAccessor;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,7 +26,7 @@ final class EventReader {
   private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
   private static final String TYPES =
-      Arrays.stream(EventType.values()).map(EventType::id).collect(Collectors.joining(", "));
+      EventType.segmentCalls().stream().map(EventType::id).collect(Collectors.joining(", "));
   private static final int QUOTE_LIMIT = 64;
 
   private final IngestLimits limits;
@@ -83,6 +82,7 @@ final class EventReader {
         yield new Event(messageId, source, type, anonymousId, aliasUserId(userId), previousId, null, null,
             null, timestamp, context(context, null));
       }
+      case INTERACTION, OUTCOME -> throw new IllegalStateException(type + " is not a Segment call");
     };
   }
 
@@ -97,7 +97,7 @@ final class EventReader {
     if (!node.isTextual()) {
       throw ApiError.badField("type", "type must be a string");
     }
-    EventType type = Arrays.stream(EventType.values())
+    EventType type = EventType.segmentCalls().stream()
         .filter(t -> t.id().equalsIgnoreCase(node.asText()))
         .findFirst()
         .orElseThrow(() -> ApiError.badField("type",

@@ -68,7 +68,7 @@ public final class SegmentIngestRoutes {
   public void mount(Router router) {
     router.post("/v1/batch").handler(ctx -> handle(ctx, null));
     router.post("/v1/b").handler(ctx -> handle(ctx, null));
-    for (EventType type : EventType.values()) {
+    for (EventType type : EventType.segmentCalls()) {
       router.post("/v1/" + type.id()).handler(ctx -> handle(ctx, type));
       router.post("/v1/" + type.id().charAt(0)).handler(ctx -> handle(ctx, type));
     }

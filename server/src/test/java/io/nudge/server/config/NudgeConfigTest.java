@@ -70,6 +70,8 @@ final class NudgeConfigTest {
     assertThatThrownBy(() -> read("NUDGE_SHARD_QUEUE", "100"))
         .hasMessage("NUDGE_SHARD_QUEUE is 100, must be at least NUDGE_MAX_BATCH_EVENTS (2500) or a full batch "
             + "could never be accepted");
+    assertThatThrownBy(() -> read("NUDGE_EVENT_RETENTION", "30s"))
+        .hasMessage("NUDGE_EVENT_RETENTION is 30 s, must be at least 10m: restarts replay the last ten minutes");
     assertThatThrownBy(() -> read("NUDGE_CONFIG_FILE", "/nowhere.properties"))
         .hasMessage("NUDGE_CONFIG_FILE is \"/nowhere.properties\", which does not exist");
   }

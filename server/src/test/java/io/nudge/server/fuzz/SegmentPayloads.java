@@ -59,7 +59,7 @@ final class SegmentPayloads {
   }
 
   EventType anyType() {
-    return EventType.values()[random.nextInt(EventType.values().length)];
+    return EventType.segmentCalls().get(random.nextInt(EventType.segmentCalls().size()));
   }
 
   String path(EventType typeOrNullForBatch) {

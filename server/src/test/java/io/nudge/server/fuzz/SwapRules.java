@@ -2,7 +2,6 @@ package io.nudge.server.fuzz;
 
 import io.nudge.engine.Event.EventType;
 import io.nudge.server.fuzz.Json.Obj;
-import java.util.Arrays;
 import java.util.List;
 
 /** What docs/api.md says about a call whose field is set to a value of the wrong type or an edge value. */
@@ -66,7 +65,7 @@ final class SwapRules {
 
   private static boolean isTypeName(String token) {
     String s = token.substring(1, token.length() - 1);
-    return Arrays.stream(EventType.values()).anyMatch(t -> t.id().equalsIgnoreCase(s));
+    return EventType.segmentCalls().stream().anyMatch(t -> t.id().equalsIgnoreCase(s));
   }
 
   /** Sets a dotted path, making the objects on the way (and replacing what is not one). */

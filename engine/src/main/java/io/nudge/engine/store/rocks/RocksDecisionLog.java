@@ -3,12 +3,15 @@ package io.nudge.engine.store.rocks;
 import io.nudge.engine.Decision;
 import io.nudge.engine.Engagement;
 import io.nudge.engine.decision.DecisionLog;
+import io.nudge.engine.decision.OutcomeRecord;
+import io.nudge.engine.store.Binary;
 import io.nudge.engine.store.RecordCodec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -24,12 +27,17 @@ final class RocksDecisionLog implements DecisionLog {
   private final RocksDB db;
   private final ColumnFamilyHandle decisions;
   private final ColumnFamilyHandle sent;
+  private final ColumnFamilyHandle index;
+  private final ColumnFamilyHandle outcomes;
   private final WriteOptions write;
 
-  RocksDecisionLog(RocksDB db, ColumnFamilyHandle decisions, ColumnFamilyHandle sent, WriteOptions write) {
+  RocksDecisionLog(RocksDB db, ColumnFamilyHandle decisions, ColumnFamilyHandle sent, ColumnFamilyHandle index,
+      ColumnFamilyHandle outcomes, WriteOptions write) {
     this.db = db;
     this.decisions = decisions;
     this.sent = sent;
+    this.index = index;
+    this.outcomes = outcomes;
     this.write = write;
   }
 
@@ -38,6 +46,8 @@ final class RocksDecisionLog implements DecisionLog {
     byte[] record = RecordCodec.decision(decision);
     try (WriteBatch batch = new WriteBatch()) {
       batch.put(decisions, key(decision.engagement().customerId(), decision.engagement().id()), record);
+      batch.put(index, decision.engagement().id().getBytes(StandardCharsets.UTF_8),
+          decision.engagement().customerId().getBytes(StandardCharsets.UTF_8));
       if (decision.outcome() == Decision.Outcome.SENT) {
         batch.put(sent, sentKey(decision.decidedAt().toEpochMilli(), decision.engagement().id()), record);
       }
@@ -45,6 +55,59 @@ final class RocksDecisionLog implements DecisionLog {
     } catch (RocksDBException e) {
       throw RocksStore.failure("write of a decision", e);
     }
+  }
+
+  @Override
+  public Optional<Decision> find(String engagementId) {
+    try {
+      byte[] customer = db.get(index, engagementId.getBytes(StandardCharsets.UTF_8));
+      if (customer == null) {
+        return Optional.empty();
+      }
+      byte[] record = db.get(decisions, key(new String(customer, StandardCharsets.UTF_8), engagementId));
+      return record == null ? Optional.empty() : Optional.of(RecordCodec.decision(record));
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("read of a decision", e);
+    }
+  }
+
+  @Override
+  public List<OutcomeRecord> outcomes(String engagementId) {
+    try {
+      byte[] value = db.get(outcomes, engagementId.getBytes(StandardCharsets.UTF_8));
+      return value == null ? List.of() : decodeOutcomes(value);
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("read of outcomes", e);
+    }
+  }
+
+  @Override
+  public void appendOutcome(String engagementId, OutcomeRecord outcome) {
+    List<OutcomeRecord> all = new ArrayList<>(outcomes(engagementId));
+    all.add(outcome);
+    byte[] value = Binary.write(w -> {
+      w.small(all.size());
+      for (OutcomeRecord o : all) {
+        w.text(o.outcome());
+        w.number(o.at().toEpochMilli());
+      }
+    });
+    try {
+      db.put(outcomes, write, engagementId.getBytes(StandardCharsets.UTF_8), value);
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("write of an outcome", e);
+    }
+  }
+
+  private static List<OutcomeRecord> decodeOutcomes(byte[] value) {
+    return Binary.read(value, r -> {
+      int n = r.small();
+      List<OutcomeRecord> list = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        list.add(new OutcomeRecord(r.text(), java.time.Instant.ofEpochMilli(r.number())));
+      }
+      return list;
+    });
   }
 
   @Override

@@ -43,6 +43,8 @@ public final class RocksStore implements EngineStore {
   static final byte[] OUTBOX = "outbox".getBytes();
   static final byte[] DEAD_LETTERS = "dead-letters".getBytes();
   static final byte[] SENT = "sent".getBytes();
+  static final byte[] ENGAGEMENTS = "engagement-customers".getBytes();
+  static final byte[] OUTCOMES = "outcomes".getBytes();
 
   private final DBOptions options;
   private final ColumnFamilyOptions columnOptions;
@@ -67,7 +69,8 @@ public final class RocksStore implements EngineStore {
     this.journeys = new RocksJourneyStore(db, handles.get(2), handles.get(6), relaxed);
     this.consent = new RocksConsentStore(db, handles.get(3), relaxed);
     this.identities = new RocksIdentityStore(db, handles.get(4), relaxed);
-    this.decisions = new RocksDecisionLog(db, handles.get(5), handles.get(9), relaxed);
+    this.decisions = new RocksDecisionLog(db, handles.get(5), handles.get(9), handles.get(10), handles.get(11),
+        relaxed);
     this.outbox = new RocksOutbox(db, handles.get(7), handles.get(8), relaxed);
   }
 
@@ -100,7 +103,9 @@ public final class RocksStore implements EngineStore {
         new ColumnFamilyDescriptor(META, columnOptions),
         new ColumnFamilyDescriptor(OUTBOX, columnOptions),
         new ColumnFamilyDescriptor(DEAD_LETTERS, columnOptions),
-        new ColumnFamilyDescriptor(SENT, columnOptions));
+        new ColumnFamilyDescriptor(SENT, columnOptions),
+        new ColumnFamilyDescriptor(ENGAGEMENTS, columnOptions),
+        new ColumnFamilyDescriptor(OUTCOMES, columnOptions));
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
       RocksDB db = RocksDB.open(options, dir.toString(), families, handles);
