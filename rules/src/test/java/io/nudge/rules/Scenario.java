@@ -70,6 +70,38 @@ final class Scenario {
     return this;
   }
 
+  /**
+   * A contact-centre interaction that started {@code secondsAgo} before now.
+   *
+   * @param csat 1 to 5, or 0 when not rated
+   */
+  Scenario interaction(String customer, String channel, double secondsAgo, String caseId, String queue,
+      boolean resolved, int csat) {
+    Map<String, Object> props = new HashMap<>();
+    props.put("channel", channel);
+    props.put("startedAt", clock - (long) (secondsAgo * 1000));
+    props.put("caseId", caseId);
+    props.put("queue", queue);
+    props.put("resolved", resolved);
+    if (csat > 0) {
+      props.put("csat", csat);
+    }
+    Event event = new Event("m" + (++messages), "test", Event.EventType.INTERACTION, null, customer, null, channel,
+        props, Map.of(), Instant.ofEpochMilli(clock), Event.EventContext.EMPTY);
+    session.apply(customer, event, clock, messages);
+    return this;
+  }
+
+  /** What the customer did with an engagement: {@code shown}, {@code declined}, ... */
+  Scenario outcome(Engagement engagement, String outcome) {
+    Map<String, Object> props = Map.of("engagementId", engagement.id(), "rule", engagement.rule(),
+        "type", engagement.type().id(), "outcome", outcome, "at", clock);
+    Event event = new Event("m" + (++messages), "test", Event.EventType.OUTCOME, engagement.customerId(), null,
+        null, outcome, props, Map.of(), Instant.ofEpochMilli(clock), Event.EventContext.EMPTY);
+    session.apply(engagement.customerId(), event, clock, messages);
+    return this;
+  }
+
   List<Engagement> engagements() {
     return engagements;
   }

@@ -114,6 +114,32 @@ final class RestartTest {
   }
 
   @Test
+  void restart_keepsInteractionsAndOutcomes_andTheOrderOfOutcomes() throws Exception {
+    start();
+    send(event(Event.EventType.PAGE, "cat", null, "/checkout", Map.of(Purpose.PROACTIVE_CHAT, true)));
+    now.addAndGet(31_000);
+    awaitDecisions(1);
+    String engagement = heard.get(0).engagement().id();
+    engine.recordOutcome(engagement, "declined", clock.instant()).get(5, SECONDS);
+    Event call = new Event("call-1", "interactions", Event.EventType.INTERACTION, "cat", null, null, "call",
+        Map.of("channel", "call", "startedAt", clock.millis() - 3_600_000L, "caseId", "case-1", "queue", "billing",
+            "resolved", false, "csat", 2),
+        Map.of(), clock.instant(), null);
+    send(call);
+    stop();
+
+    start();
+
+    Journey journey = engine.journey("cat").get(5, SECONDS).orElseThrow();
+    assertThat(journey.getInteractionCount()).isEqualTo(1);
+    assertThat(journey.getOpenCases()).containsExactly("case-1");
+    assertThat(journey.getLastCsat()).isEqualTo(2);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> engine.recordOutcome(engagement, "accepted", clock.instant()))
+        .hasMessage("outcome \"accepted\" cannot follow \"declined\" for engagement " + engagement);
+  }
+
+  @Test
   void timerDueWhileDown_firesAtRestart_whenItsMomentIsRecent() throws Exception {
     start();
     send(event(Event.EventType.PAGE, "ann", null, "/checkout", Map.of(Purpose.PROACTIVE_CHAT, true)));
