@@ -32,7 +32,7 @@ final class DocsExamplesTest {
       tests.add(DynamicTest.dynamicTest(name, () ->
           assertThat(RulePack.compile(Map.of("example.drl", source)).ruleNames()).isNotEmpty()));
     }
-    assertThat(tests).hasSizeGreaterThanOrEqualTo(7);
+    assertThat(tests).hasSizeGreaterThanOrEqualTo(9);
     return tests;
   }
 }
