@@ -81,6 +81,14 @@ public interface NudgeEngine extends AutoCloseable {
    */
   CompletableFuture<Optional<Journey>> journey(String customerRef);
 
+  /**
+   * The customer's events across channels, newest first: web and app events, interactions, outcomes.
+   *
+   * @param customerId the canonical id ({@link #customerOf})
+   * @param beforeSequence only entries older than this log sequence ({@code Long.MAX_VALUE} for the newest)
+   */
+  List<io.nudge.engine.store.TimelineStore.Entry> timeline(String customerId, long beforeSequence, int limit);
+
   /** The rules running now. */
   RulePack rules();
 

@@ -10,6 +10,7 @@ import io.nudge.engine.store.rocks.RocksStore;
 import io.nudge.server.admin.CustomerAdminRoutes;
 import io.nudge.server.admin.DeliveryAdminRoutes;
 import io.nudge.server.config.ConfigException;
+import io.nudge.server.contactcentre.AgentContextRoutes;
 import io.nudge.server.config.NudgeConfig;
 import io.nudge.server.config.Secrets;
 import io.nudge.server.delivery.DeliveryLimits;
@@ -132,6 +133,7 @@ public final class NudgeServer implements AutoCloseable {
     stream.mount(router);
     visitors.mount(router);
     CustomerAdminRoutes.create(engine, credentials).mount(router);
+    AgentContextRoutes.create(engine, credentials).mount(router);
     DeliveryAdminRoutes.create(store.outbox(), webhooks, credentials).mount(router);
     // last, so the failure handlers of single routes (the visitor token's 413, say) come first
     router.route().failureHandler(Failures::handle);

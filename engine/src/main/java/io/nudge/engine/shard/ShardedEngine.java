@@ -23,6 +23,7 @@ import io.nudge.engine.store.EngineStore;
 import io.nudge.engine.store.EventLog;
 import io.nudge.engine.store.LoggedEvent;
 import io.nudge.engine.store.MemoryStore;
+import io.nudge.engine.store.TimelineStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -250,6 +251,7 @@ public final class ShardedEngine implements NudgeEngine {
           ? Instant.ofEpochMilli(le.receivedAt()) : event.timestamp();
       recordConsent(le.customerId(), event.context().consent(), "event", chosen);
       session.apply(le.customerId(), event, le.receivedAt(), le.sequence());
+      store.timeline().append(le.customerId(), Timelines.entryOf(le));
     }
     shard.applied(le.sequence());
   }
@@ -321,6 +323,11 @@ public final class ShardedEngine implements NudgeEngine {
     CompletableFuture<Optional<Journey>> result = new CompletableFuture<>();
     shard.enqueue(session -> result.complete(session.journey(customerId.get())));
     return result;
+  }
+
+  @Override
+  public List<TimelineStore.Entry> timeline(String customerId, long beforeSequence, int limit) {
+    return store.timeline().newestFirst(customerId, beforeSequence, limit);
   }
 
   @Override

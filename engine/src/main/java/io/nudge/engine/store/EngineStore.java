@@ -18,6 +18,8 @@ public interface EngineStore extends AutoCloseable {
 
   Outbox outbox();
 
+  TimelineStore timeline();
+
   /** True when the store keeps nothing across restarts. */
   boolean isEphemeral();
 

@@ -21,6 +21,7 @@ public final class MemoryStore implements EngineStore {
   private final ConsentStore consent = new MemoryConsentStore();
   private final DecisionLog decisions = new MemoryDecisionLog(1000);
   private final Outbox outbox = new MemoryOutbox();
+  private final TimelineStore timeline = new MemoryTimeline();
 
   public MemoryStore(InstantSource clock) {
     this.events = new MemoryLog(clock);
@@ -54,6 +55,11 @@ public final class MemoryStore implements EngineStore {
   @Override
   public Outbox outbox() {
     return outbox;
+  }
+
+  @Override
+  public TimelineStore timeline() {
+    return timeline;
   }
 
   @Override

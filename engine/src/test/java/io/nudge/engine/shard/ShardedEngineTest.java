@@ -472,6 +472,11 @@ final class ShardedEngineTest {
     }
 
     @Override
+    public io.nudge.engine.store.TimelineStore timeline() {
+      return memory.timeline();
+    }
+
+    @Override
     public boolean isEphemeral() {
       return true;
     }

@@ -54,6 +54,10 @@ public final class CustomerAdminRoutes {
   }
 
   private void authorize(RoutingContext ctx) {
+    if (ctx.request().path().endsWith("/journey")) {
+      ctx.next(); // the agent context, for the integration token too: AgentContextRoutes checks it
+      return;
+    }
     credentials.require(Credentials.Scope.ADMIN, ctx.request().getHeader("Authorization"));
     ctx.next();
   }

@@ -8,6 +8,7 @@ import io.nudge.engine.store.EventLog;
 import io.nudge.engine.store.IdentityStore;
 import io.nudge.engine.store.JourneyStore;
 import io.nudge.engine.store.Outbox;
+import io.nudge.engine.store.TimelineStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,7 @@ public final class RocksStore implements EngineStore {
   static final byte[] SENT = "sent".getBytes();
   static final byte[] ENGAGEMENTS = "engagement-customers".getBytes();
   static final byte[] OUTCOMES = "outcomes".getBytes();
+  static final byte[] TIMELINE = "timeline".getBytes();
 
   private final DBOptions options;
   private final ColumnFamilyOptions columnOptions;
@@ -57,6 +59,7 @@ public final class RocksStore implements EngineStore {
   private final RocksIdentityStore identities;
   private final RocksDecisionLog decisions;
   private final RocksOutbox outbox;
+  private final RocksTimeline timeline;
 
   private RocksStore(DBOptions options, ColumnFamilyOptions columnOptions, List<ColumnFamilyHandle> handles,
       RocksDB db, InstantSource clock) {
@@ -72,6 +75,7 @@ public final class RocksStore implements EngineStore {
     this.decisions = new RocksDecisionLog(db, handles.get(5), handles.get(9), handles.get(10), handles.get(11),
         relaxed);
     this.outbox = new RocksOutbox(db, handles.get(7), handles.get(8), relaxed);
+    this.timeline = new RocksTimeline(db, handles.get(12), relaxed);
   }
 
   /**
@@ -105,7 +109,8 @@ public final class RocksStore implements EngineStore {
         new ColumnFamilyDescriptor(DEAD_LETTERS, columnOptions),
         new ColumnFamilyDescriptor(SENT, columnOptions),
         new ColumnFamilyDescriptor(ENGAGEMENTS, columnOptions),
-        new ColumnFamilyDescriptor(OUTCOMES, columnOptions));
+        new ColumnFamilyDescriptor(OUTCOMES, columnOptions),
+        new ColumnFamilyDescriptor(TIMELINE, columnOptions));
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
       RocksDB db = RocksDB.open(options, dir.toString(), families, handles);
@@ -145,6 +150,11 @@ public final class RocksStore implements EngineStore {
   @Override
   public Outbox outbox() {
     return outbox;
+  }
+
+  @Override
+  public TimelineStore timeline() {
+    return timeline;
   }
 
   @Override

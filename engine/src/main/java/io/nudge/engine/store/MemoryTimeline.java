@@ -1,0 +1,42 @@
+package io.nudge.engine.store;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Timelines in memory, the newest {@value #KEPT} entries of each customer. */
+public final class MemoryTimeline implements TimelineStore {
+  static final int KEPT = 500;
+  private final ConcurrentHashMap<String, ArrayDeque<Entry>> byCustomer = new ConcurrentHashMap<>();
+
+  @Override
+  public void append(String customerId, Entry entry) {
+    ArrayDeque<Entry> list = byCustomer.computeIfAbsent(customerId, k -> new ArrayDeque<>());
+    synchronized (list) {
+      list.addLast(entry);
+      if (list.size() > KEPT) {
+        list.removeFirst();
+      }
+    }
+  }
+
+  @Override
+  public List<Entry> newestFirst(String customerId, long beforeSequence, int limit) {
+    ArrayDeque<Entry> list = byCustomer.get(customerId);
+    List<Entry> out = new ArrayList<>();
+    if (list == null) {
+      return out;
+    }
+    synchronized (list) {
+      for (Iterator<Entry> it = list.descendingIterator(); it.hasNext() && out.size() < limit;) {
+        Entry e = it.next();
+        if (e.sequence() < beforeSequence) {
+          out.add(e);
+        }
+      }
+    }
+    return out;
+  }
+}
