@@ -292,52 +292,10 @@ public final class Journey implements CustomerFact {
     return timezone;
   }
 
-  /** A deep copy, safe to hand to another thread. */
+  /** A deep copy, safe to hand to another thread (through the snapshot codec, so no field is missed). */
   public Journey snapshot() {
-    Journey c = new Journey(customerId);
-    c.anonymousId = anonymousId;
-    c.userId = userId;
-    c.visitCount = visitCount;
-    c.sessionStartedAt = sessionStartedAt;
-    c.lastEventAt = lastEventAt;
-    c.lastSequence = lastSequence;
-    c.currentPath = currentPath;
-    c.currentUrl = currentUrl;
-    c.currentTitle = currentTitle;
-    c.currentPageSince = currentPageSince;
-    c.pageViewsThisSession = pageViewsThisSession;
-    c.pageViewsBefore = pageViewsBefore;
-    c.recentPaths.addAll(recentPaths);
-    c.cartItems.addAll(cartItems);
-    c.cartCurrency = cartCurrency;
-    c.checkoutStep = checkoutStep;
-    c.checkoutStarted = checkoutStarted;
-    c.orderedThisSession = orderedThisSession;
-    c.orderCount = orderCount;
-    c.lastOrderAt = lastOrderAt;
-    c.lastOrderValue = lastOrderValue;
-    c.lastOrderId = lastOrderId;
-    c.searches.addAll(searches);
-    c.searchesThisSession = searchesThisSession;
-    c.formErrorsThisSession = formErrorsThisSession;
-    c.interactionCount = interactionCount;
-    c.lastContactAt = lastContactAt;
-    c.lastContactChannel = lastContactChannel;
-    c.lastContactQueue = lastContactQueue;
-    c.lastContactCaseId = lastContactCaseId;
-    c.lastContactReason = lastContactReason;
-    c.lastContactResolved = lastContactResolved;
-    c.lastCsat = lastCsat;
-    c.lastCsatAt = lastCsatAt;
-    c.openCases.addAll(openCases);
-    c.referrer = referrer;
-    c.campaignSource = campaignSource;
-    c.campaignMedium = campaignMedium;
-    c.campaignName = campaignName;
-    c.device = device;
-    c.locale = locale;
-    c.timezone = timezone;
-    return c;
+    byte[] bytes = io.nudge.engine.store.Binary.write(w -> JourneyCodec.write(this, w));
+    return io.nudge.engine.store.Binary.read(bytes, r -> JourneyCodec.read(customerId, r));
   }
 
   @Override
