@@ -11,10 +11,12 @@ import io.nudge.server.admin.CustomerAdminRoutes;
 import io.nudge.server.admin.DeliveryAdminRoutes;
 import io.nudge.server.config.ConfigException;
 import io.nudge.server.contactcentre.AgentContextRoutes;
+import io.nudge.server.contactcentre.InteractionRoutes;
 import io.nudge.server.config.NudgeConfig;
 import io.nudge.server.config.Secrets;
 import io.nudge.server.delivery.DeliveryLimits;
 import io.nudge.server.delivery.EngagementStream;
+import io.nudge.server.delivery.OutcomeRoutes;
 import io.nudge.server.delivery.RetryPolicy;
 import io.nudge.server.delivery.StreamSettings;
 import io.nudge.server.delivery.VisitorStream;
@@ -84,7 +86,8 @@ public final class NudgeServer implements AutoCloseable {
         config.rateLimitPerAddress(), config.trustedProxies()));
     Vertx vertx = Vertx.vertx();
 
-    VisitorStream visitors = VisitorStream.create(vertx, credentials, VisitorTokens.create(secrets.visitorKey()));
+    VisitorTokens visitorTokens = VisitorTokens.create(secrets.visitorKey());
+    VisitorStream visitors = VisitorStream.create(vertx, credentials, visitorTokens);
     ShardedEngine[] engineRef = new ShardedEngine[1];
     AtomicBoolean stopping = new AtomicBoolean();
     RocksStore store = RocksStore.open(config.dataDir().resolve("store"), clock);
@@ -134,6 +137,8 @@ public final class NudgeServer implements AutoCloseable {
     visitors.mount(router);
     CustomerAdminRoutes.create(engine, credentials).mount(router);
     AgentContextRoutes.create(engine, credentials).mount(router);
+    InteractionRoutes.create(engine, credentials, clock).mount(router);
+    OutcomeRoutes.create(engine, credentials, visitorTokens, clock).mount(router);
     DeliveryAdminRoutes.create(store.outbox(), webhooks, credentials).mount(router);
     // last, so the failure handlers of single routes (the visitor token's 413, say) come first
     router.route().failureHandler(Failures::handle);

@@ -267,19 +267,21 @@ public final class ShardedEngine implements NudgeEngine {
         "outcome \"%s\" is not one of shown, accepted, declined, ignored, expired, converted", outcome);
     Decision decision = store.decisions().find(engagementId)
         .orElseThrow(() -> new NotFoundException("no engagement has id \"" + engagementId + "\""));
-    synchronized (outcomeLocks[Math.floorMod(engagementId.hashCode(), outcomeLocks.length)]) {
-      if (!Outcomes.mayFollow(store.decisions().outcomes(engagementId), outcome, engagementId)) {
-        return CompletableFuture.completedFuture(null);
-      }
-      store.decisions().appendOutcome(engagementId, new OutcomeRecord(outcome, at));
-    }
     io.nudge.engine.Engagement e = decision.engagement();
     Event event = new Event(null, "outcome", Event.EventType.OUTCOME, e.anonymousId(),
         e.anonymousId() == null ? e.userId() : null, null, outcome,
         Map.of("engagementId", e.id(), "rule", e.rule(), "type", e.type().id(), "outcome", outcome,
             "at", at.toEpochMilli()),
         Map.of(), at, null);
-    return submit(List.of(event), Ack.DURABLE);
+    // checked, handed on and recorded under one lock: a refused hand-on (429) records nothing
+    synchronized (outcomeLocks[Math.floorMod(engagementId.hashCode(), outcomeLocks.length)]) {
+      if (!Outcomes.mayFollow(store.decisions().outcomes(engagementId), outcome, engagementId)) {
+        return CompletableFuture.completedFuture(null);
+      }
+      CompletableFuture<Void> durable = submit(List.of(event), Ack.DURABLE);
+      store.decisions().appendOutcome(engagementId, new OutcomeRecord(outcome, at));
+      return durable;
+    }
   }
 
   @Override

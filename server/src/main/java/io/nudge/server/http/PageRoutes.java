@@ -7,12 +7,15 @@ import java.util.Set;
 /**
  * The routes a web page calls: Segment-compatible ingestion (the same paths {@code SegmentIngestRoutes}
  * mounts, built from the same {@link EventType}s) and the visitor's token and stream under
- * {@code /v1/visitor/}. Everything else under {@code /v1} is for servers: admin and integration.
+ * {@code /v1/visitor/}, and an engagement's outcome ({@code /v1/engagements/{id}/outcome}, with a visitor
+ * token). Everything else under {@code /v1} is for servers: admin and integration.
  */
 final class PageRoutes {
   private static final Set<String> INGESTION = ingestionPaths();
   private static final String VISITOR_PREFIX = "/v1/visitor/";
   private static final String VISITOR_TOKEN = "/v1/visitor/token";
+  private static final String ENGAGEMENTS_PREFIX = "/v1/engagements/";
+  private static final String OUTCOME_SUFFIX = "/outcome";
 
   private PageRoutes() {}
 
@@ -39,8 +42,18 @@ final class PageRoutes {
   }
 
   /** Ingestion, or anything under {@code /v1/visitor/}. */
+  /** {@code /v1/engagements/{id}/outcome}, which a visitor's page calls with its visitor token. */
+  static boolean isEngagementOutcome(String path) {
+    if (path.length() <= ENGAGEMENTS_PREFIX.length() + OUTCOME_SUFFIX.length()
+        || !path.startsWith(ENGAGEMENTS_PREFIX) || !path.endsWith(OUTCOME_SUFFIX)) {
+      return false;
+    }
+    return path.indexOf('/', ENGAGEMENTS_PREFIX.length()) == path.length() - OUTCOME_SUFFIX.length();
+  }
+
+  /** Ingestion, anything under {@code /v1/visitor/}, or an engagement's outcome. */
   static boolean isCalledByPages(String path) {
-    return isIngestion(path) || path.startsWith(VISITOR_PREFIX);
+    return isIngestion(path) || path.startsWith(VISITOR_PREFIX) || isEngagementOutcome(path);
   }
 
   private static Set<String> ingestionPaths() {

@@ -83,7 +83,7 @@ public final class RateLimits implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String path = PageRoutes.canonical(ctx.normalizedPath());
-    if (!PageRoutes.isIngestion(path) && !PageRoutes.isVisitorToken(path)) {
+    if (!PageRoutes.isIngestion(path) && !PageRoutes.isVisitorToken(path) && !PageRoutes.isEngagementOutcome(path)) {
       ctx.next();
       return;
     }
