@@ -1,0 +1,90 @@
+package io.nudge.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Across channels with the real server: a phone call the contact centre posts makes the customer's
+ * next web visit bring a chat invitation that names the case; once declined, no chat is offered again
+ * in that visit.
+ */
+final class CrossChannelEndToEndTest {
+  private final ManualClock clock = new ManualClock();
+  private NudgeServer server;
+  private TestSupport.Client http;
+
+  @BeforeEach
+  void start() {
+    server = TestSupport.startServer(TestSupport.env(TestSupport.tempDir()), clock);
+    http = TestSupport.client(server);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private HttpResponse<String> post(String path, String bearer, String json) {
+    return http.send(HttpRequest.newBuilder(http.uri(path)).header("Authorization", "Bearer " + bearer)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  private JsonArray awaitDecisions(String customer, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      HttpResponse<String> r = http.get("/v1/customers/" + customer + "/decisions", TestSupport.ADMIN);
+      JsonArray decisions = r.statusCode() == 200 ? new JsonObject(r.body()).getJsonArray("decisions") : new JsonArray();
+      if (decisions.size() >= n || System.nanoTime() > deadline) {
+        return decisions;
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void phoneCallWithAnOpenCase_nextVisitInvitesToChatNamingTheCase_andADeclineStopsFurtherChatOffers()
+      throws Exception {
+    String consent = "\"context\":{\"consent\":{\"categoryPreferences\":{\"proactive_chat\":true}}}";
+    assertThat(http.postSegment("/v1/identify", TestSupport.WRITE_KEY,
+        "{\"anonymousId\":\"laptop-1\",\"userId\":\"user-7\"," + consent + "}").statusCode()).isEqualTo(200);
+    String call = "{\"id\":\"call-1\",\"channel\":\"call\",\"startedAt\":\"2026-11-22T15:00:00Z\","
+        + "\"queue\":\"billing\",\"caseId\":\"case-77\",\"reason\":\"double charge\",\"resolved\":false,"
+        + "\"customer\":{\"userId\":\"user-7\"}}";
+    assertThat(post("/v1/interactions", TestSupport.INTEGRATION, call).statusCode()).isEqualTo(202);
+
+    assertThat(http.postSegment("/v1/page", TestSupport.WRITE_KEY,
+        "{\"anonymousId\":\"laptop-1\",\"properties\":{\"path\":\"/account\"}}").statusCode()).isEqualTo(200);
+
+    JsonObject offer = awaitDecisions("user-7", 1).getJsonObject(0);
+    assertThat(offer.getString("rule")).isEqualTo("unresolved-contact-followup");
+    assertThat(offer.getString("outcome")).isEqualTo("sent");
+    assertThat(offer.getJsonObject("fields").getString("queue")).isEqualTo("billing");
+    JsonObject journey = new JsonObject(http.get("/v1/customers/user-7/journey", TestSupport.INTEGRATION).body());
+    assertThat(journey.getJsonObject("summary").getJsonArray("openCases")).containsExactly("case-77");
+    assertThat(journey.getJsonObject("summary").getJsonObject("lastContact").getString("reason"))
+        .isEqualTo("double charge");
+
+    HttpResponse<String> declined = post("/v1/engagements/" + offer.getString("engagementId") + "/outcome",
+        TestSupport.INTEGRATION, "{\"outcome\":\"declined\"}");
+    assertThat(declined.statusCode()).isEqualTo(200);
+    // the same visit: a full cart idling at checkout would otherwise bring a sales chat
+    String cart = "{\"batch\":[{\"type\":\"track\",\"anonymousId\":\"laptop-1\",\"event\":\"Product Added\","
+        + "\"properties\":{\"product_id\":\"tv\",\"price\":800}},"
+        + "{\"type\":\"page\",\"anonymousId\":\"laptop-1\",\"properties\":{\"path\":\"/checkout\"}}]}";
+    assertThat(http.postSegment("/v1/batch", TestSupport.WRITE_KEY, cart).statusCode()).isEqualTo(200);
+    server.engine().journey("user-7").get(5, TimeUnit.SECONDS); // the shard has applied the batch
+    clock.advance(Duration.ofSeconds(31));
+    server.engine().journey("user-7").get(5, TimeUnit.SECONDS); // answered after the shard's tick at +31 s
+
+    assertThat(server.engine().decisions("user-7")).as("no second chat offer after the decline").hasSize(1);
+  }
+}
