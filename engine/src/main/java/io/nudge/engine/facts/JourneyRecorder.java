@@ -98,6 +98,69 @@ public final class JourneyRecorder {
     }
   }
 
+  /**
+   * Folds the journey of a second device into the customer's: its page views count as earlier views,
+   * carts join, orders and contacts add up; the customer's own current visit stays as it is.
+   */
+  public static void merge(Journey into, Journey from) {
+    if (into.anonymousId == null) {
+      into.anonymousId = from.anonymousId;
+    }
+    into.visitCount += from.visitCount;
+    into.pageViewsBefore += from.pageViewsBefore + from.pageViewsThisSession;
+    for (CartItem item : from.cartItems) {
+      Map<String, Object> p = new java.util.HashMap<>();
+      p.put("product_id", item.productId());
+      p.put("name", item.name());
+      p.put("category", item.category());
+      p.put("price", item.price());
+      p.put("quantity", item.quantity());
+      addToCart(into, p);
+    }
+    if (into.cartCurrency.isEmpty()) {
+      into.cartCurrency = from.cartCurrency;
+    }
+    into.orderCount += from.orderCount;
+    if (from.lastOrderAt > into.lastOrderAt) {
+      into.lastOrderAt = from.lastOrderAt;
+      into.lastOrderValue = from.lastOrderValue;
+      into.lastOrderId = from.lastOrderId;
+    }
+    List<String> searches = new java.util.ArrayList<>(from.searches);
+    searches.addAll(into.searches);
+    into.searches.clear();
+    for (String q : searches) {
+      addBounded(into.searches, q);
+    }
+    into.interactionCount += from.interactionCount;
+    if (from.lastContactAt > into.lastContactAt) {
+      into.lastContactAt = from.lastContactAt;
+      into.lastContactChannel = from.lastContactChannel;
+      into.lastContactQueue = from.lastContactQueue;
+      into.lastContactCaseId = from.lastContactCaseId;
+      into.lastContactReason = from.lastContactReason;
+      into.lastContactResolved = from.lastContactResolved;
+    }
+    if (from.lastCsatAt > into.lastCsatAt) {
+      into.lastCsat = from.lastCsat;
+      into.lastCsatAt = from.lastCsatAt;
+    }
+    for (String caseId : from.openCases) {
+      if (!into.openCases.contains(caseId)) {
+        addBounded(into.openCases, caseId);
+      }
+    }
+    if (into.device.isEmpty()) {
+      into.device = from.device;
+    }
+    if (into.locale.isEmpty()) {
+      into.locale = from.locale;
+    }
+    if (into.timezone.isEmpty()) {
+      into.timezone = from.timezone;
+    }
+  }
+
   /** The page path an event happened on: a page call's own path, else {@code context.page.path}. */
   public static String pathOf(Event e, Journey j) {
     Object own = e.properties().get("path");

@@ -12,14 +12,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * linking a new id does, so two requests racing for a new visitor never split them in two.
  *
  * <p>An identify that names a known anonymousId and a new userId links the userId to that customer,
- * and the other way round. When both are already known as different customers, the event goes to
- * the userId's customer and nothing is merged.
+ * and the other way round. When both are already known as different customers, the device's
+ * customer is merged into the userId's if it has no userId of its own (a second device of the same
+ * person); if it has another userId, nothing is merged and the conflict is recorded.
  */
 public final class IdentityRegistry {
   private final ConcurrentHashMap<String, String> customerById = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<String>> anonymousIdsByCustomer = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Set<String>> userIdsByCustomer = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Set<String>> mergedInto = new ConcurrentHashMap<>();
+  private final java.util.List<Conflict> conflicts = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Object linking = new Object();
   private final IdentityStore store;
+  private static final String MERGED = "m:";
+  private static final int MAX_CONFLICTS = 10_000;
 
   /** A registry that keeps nothing across restarts. */
   public IdentityRegistry() {
@@ -36,11 +42,84 @@ public final class IdentityRegistry {
   public IdentityRegistry(IdentityStore store) {
     this.store = store;
     store.forEach((key, customerId) -> {
-      customerById.put(key, customerId);
-      if (key.startsWith("a:")) {
-        anonymousIdsByCustomer.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key.substring(2));
+      if (key.startsWith(MERGED)) {
+        mergedInto.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key.substring(2));
+        return;
       }
+      customerById.put(key, customerId);
+      index(key, customerId);
     });
+  }
+
+  /** What resolving an event's ids did: its customer, and the customer merged into it, if any. */
+  public record Resolution(String customerId, String mergedFrom) {}
+
+  /**
+   * Two customers that one identify would have merged but did not, because each has its own userId.
+   *
+   * @param anonymousId the device's id
+   * @param deviceCustomer the customer that device belongs to
+   * @param userCustomer the customer of the userId it identified as
+   */
+  public record Conflict(String anonymousId, String deviceCustomer, String userCustomer) {}
+
+  /** The customer of an event, linking new ids, and merging a second device's customer into the user's. */
+  public Resolution resolveEvent(String anonymousId, String userId) {
+    String byUser = userId == null ? null : customerById.get(userKey(userId));
+    String byAnonymous = anonymousId == null ? null : customerById.get(anonymousKey(anonymousId));
+    if (byUser == null || byAnonymous == null || byUser.equals(byAnonymous)) {
+      return new Resolution(resolve(anonymousId, userId), null);
+    }
+    synchronized (linking) {
+      byUser = customerById.get(userKey(userId));
+      byAnonymous = customerById.get(anonymousKey(anonymousId));
+      if (byUser.equals(byAnonymous)) {
+        return new Resolution(byUser, null);
+      }
+      if (!userIdsByCustomer.getOrDefault(byAnonymous, Set.of()).isEmpty()) {
+        if (conflicts.size() < MAX_CONFLICTS) {
+          conflicts.add(new Conflict(anonymousId, byAnonymous, byUser));
+        }
+        return new Resolution(byUser, null);
+      }
+      merge(byAnonymous, byUser);
+      return new Resolution(byUser, byAnonymous);
+    }
+  }
+
+  private void merge(String from, String into) {
+    for (String anonymous : anonymousIdsByCustomer.getOrDefault(from, Set.of())) {
+      put(anonymousKey(anonymous), into);
+    }
+    anonymousIdsByCustomer.remove(from);
+    Set<String> absorbed = mergedInto.computeIfAbsent(into, k -> ConcurrentHashMap.newKeySet());
+    Set<String> earlier = mergedInto.remove(from);
+    if (earlier != null) {
+      for (String e : earlier) {
+        store.link(MERGED + e, into);
+        absorbed.add(e);
+      }
+    }
+    store.link(MERGED + from, into);
+    absorbed.add(from);
+  }
+
+  /** The customers merged into this one, oldest first is not kept: any order. */
+  public Set<String> mergedInto(String customerId) {
+    Set<String> from = mergedInto.get(customerId);
+    return from == null ? Set.of() : Set.copyOf(from);
+  }
+
+  /** Conflicts recorded about this customer (as either side). */
+  public java.util.List<Conflict> conflictsOf(String customerId) {
+    return conflicts.stream()
+        .filter(c -> c.deviceCustomer().equals(customerId) || c.userCustomer().equals(customerId)).toList();
+  }
+
+  /** The userIds linked to a customer. */
+  public Set<String> userIdsOf(String customerId) {
+    Set<String> ids = userIdsByCustomer.get(customerId);
+    return ids == null ? Set.of() : Set.copyOf(ids);
   }
 
   /** The customer of an event, linking its ids when one of them is new. */
@@ -123,11 +202,19 @@ public final class IdentityRegistry {
   private void put(String key, String customerId) {
     store.link(key, customerId);
     customerById.put(key, customerId);
+    index(key, customerId);
+  }
+
+  private void index(String key, String customerId) {
+    if (key.startsWith("a:")) {
+      anonymousIdsByCustomer.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key.substring(2));
+    } else if (key.startsWith("u:")) {
+      userIdsByCustomer.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key.substring(2));
+    }
   }
 
   private void claimAnonymous(String anonymousId, String owner) {
     put(anonymousKey(anonymousId), owner);
-    anonymousIdsByCustomer.computeIfAbsent(owner, k -> ConcurrentHashMap.newKeySet()).add(anonymousId);
   }
 
   private static String userKey(String id) {

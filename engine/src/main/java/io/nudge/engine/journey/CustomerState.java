@@ -23,6 +23,8 @@ final class CustomerState {
   final List<FactHandle> outcomeHandles = new ArrayList<>();
   /** The log sequence of the newest event applied, whatever its type. */
   long applied;
+  /** Customers merged into this one (their snapshots may still exist until deleted). */
+  final Set<String> absorbed = new HashSet<>();
 
   CustomerState(Journey journey, FactHandle journeyHandle) {
     this.journey = journey;

@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
 public final class JourneySession implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JourneySession.class);
   private static final int MAX_FIRE_ATTEMPTS = 16;
-  private static final int SNAPSHOT_VERSION = 2;
+  private static final int SNAPSHOT_VERSION = 3;
   private static final int MAX_INTERACTIONS = 20;
   private static final Duration INTERACTIONS_KEPT = Duration.ofDays(30);
 
@@ -65,6 +65,7 @@ public final class JourneySession implements AutoCloseable {
   private final Map<String, CustomerState> customers = new HashMap<>();
   private final List<Engagement> asked = new ArrayList<>();
   private final Set<String> dirty = new HashSet<>();
+  private final Set<String> removed = new HashSet<>();
   private Match firing;
   private long now;
 
@@ -248,57 +249,152 @@ public final class JourneySession implements AutoCloseable {
         w.text(o.getOutcome());
         w.number(o.getAt());
       }
+      w.texts(List.copyOf(state.absorbed));
     });
   }
 
   /** Puts a customer back from {@link #snapshot}; before any event of theirs is applied. */
   public void restore(String customerId, byte[] snapshot) {
-    Binary.read(snapshot, r -> {
+    customers.put(customerId, decode(customerId, snapshot, true));
+  }
+
+  /**
+   * Takes a customer out of this session (their facts retracted) and returns their snapshot, or null
+   * when the session does not know them; their stored snapshot is deleted at the next save.
+   */
+  public byte[] remove(String customerId) {
+    CustomerState state = customers.get(customerId);
+    if (state == null) {
+      return null;
+    }
+    byte[] snapshot = snapshot(customerId);
+    kie.delete(state.journeyHandle);
+    for (List<FactHandle> handles : List.of(state.offerHandles, state.interactionHandles, state.outcomeHandles)) {
+      for (FactHandle h : handles) {
+        if (kie.getObject(h) != null) {
+          kie.delete(h);
+        }
+      }
+    }
+    customers.remove(customerId);
+    dirty.remove(customerId);
+    removed.add(customerId);
+    return snapshot;
+  }
+
+  /**
+   * Folds another customer's state (a second device, merged by identity) into {@code into}: journey,
+   * asks and offers of this visit, interactions and outcomes. Folding the same customer twice (after a
+   * restart) changes nothing.
+   */
+  public void absorb(String into, String from, byte[] snapshot) {
+    CustomerState state = customers.computeIfAbsent(into, this::newCustomer);
+    if (snapshot == null || !state.absorbed.add(from)) {
+      return;
+    }
+    CustomerState other = decode(from, snapshot, false);
+    JourneyRecorder.merge(state.journey, other.journey);
+    state.askedThisVisit.addAll(other.askedThisVisit);
+    for (Offer o : other.offers) {
+      Offer moved = new Offer(into, o.getRule(), o.getKey(), o.getType(), o.getEngagementId(), o.getAt());
+      state.offers.add(moved);
+      state.offerHandles.add(kie.insert(moved));
+    }
+    for (Interaction i : other.interactions) {
+      insertInteraction(state, new Interaction(into, i.getChannel(), i.getDirection(), i.getStartedAt(),
+          i.getEndedAt(), i.getQueue(), i.getAgentId(), i.getCaseId(), i.getReason(), i.isResolved(), i.getCsat(),
+          i.getNps()));
+    }
+    for (EngagementOutcome o : other.outcomes) {
+      EngagementOutcome moved = new EngagementOutcome(into, o.getEngagementId(), o.getRule(), o.getType(),
+          o.getOutcome(), o.getAt());
+      state.outcomes.add(moved);
+      state.outcomeHandles.add(kie.insert(moved));
+    }
+    state.absorbed.addAll(other.absorbed);
+    state.applied = Math.max(state.applied, other.applied);
+    kie.update(state.journeyHandle, state.journey);
+    dirty.add(into);
+    fire();
+  }
+
+  /** Whether {@code into} has already absorbed {@code from}. */
+  public boolean hasAbsorbed(String into, String from) {
+    CustomerState state = customers.get(into);
+    return state != null && state.absorbed.contains(from);
+  }
+
+  /** The customers this session knows, for restoring merges. */
+  public Set<String> customerIds() {
+    return Set.copyOf(customers.keySet());
+  }
+
+  private CustomerState decode(String customerId, byte[] snapshot, boolean insert) {
+    return Binary.read(snapshot, r -> {
       int version = r.small();
       if (version != SNAPSHOT_VERSION) {
         throw new java.io.IOException("journey snapshot version " + version + " is not known to this Nudge");
       }
       Journey journey = JourneyCodec.read(customerId, r);
-      CustomerState state = new CustomerState(journey, kie.insert(journey));
+      CustomerState state = new CustomerState(journey, insert ? kie.insert(journey) : null);
       state.askedThisVisit.addAll(r.texts());
       int offers = r.small();
       for (int i = 0; i < offers; i++) {
         Offer o = new Offer(customerId, r.text(), r.text(), r.text(), r.text(), r.number());
         state.offers.add(o);
-        state.offerHandles.add(kie.insert(o));
+        if (insert) {
+          state.offerHandles.add(kie.insert(o));
+        }
       }
       state.applied = r.number();
       int interactions = r.small();
       for (int i = 0; i < interactions; i++) {
-        insertInteraction(state, new Interaction(customerId, r.text(), r.text(), r.number(), r.number(), r.text(),
-            r.text(), r.text(), r.text(), r.flag(), r.small(), r.small()));
+        Interaction interaction = new Interaction(customerId, r.text(), r.text(), r.number(), r.number(), r.text(),
+            r.text(), r.text(), r.text(), r.flag(), r.small(), r.small());
+        if (insert) {
+          insertInteraction(state, interaction);
+        } else {
+          state.interactions.add(interaction);
+        }
       }
       int outcomes = r.small();
       for (int i = 0; i < outcomes; i++) {
         EngagementOutcome o = new EngagementOutcome(customerId, r.text(), r.text(), r.text(), r.text(), r.number());
         state.outcomes.add(o);
-        state.outcomeHandles.add(kie.insert(o));
+        if (insert) {
+          state.outcomeHandles.add(kie.insert(o));
+        }
       }
-      customers.put(customerId, state);
+      state.absorbed.addAll(r.texts());
       return state;
     });
   }
 
   /** Marks customers as changed again, after their snapshots could not be saved. */
   public void markChanged(java.util.Collection<String> customerIds) {
-    dirty.addAll(customerIds);
+    for (String id : customerIds) {
+      if (customers.containsKey(id)) {
+        dirty.add(id);
+      } else {
+        removed.add(id);
+      }
+    }
   }
 
-  /** Snapshots of the customers changed since the last call. */
+  /** Snapshots of the customers changed since the last call; a removed customer maps to null. */
   public Map<String, byte[]> takeChanged() {
-    if (dirty.isEmpty()) {
+    if (dirty.isEmpty() && removed.isEmpty()) {
       return Map.of();
     }
     Map<String, byte[]> changed = new HashMap<>();
     for (String customerId : dirty) {
       changed.put(customerId, snapshot(customerId));
     }
+    for (String customerId : removed) {
+      changed.put(customerId, null);
+    }
     dirty.clear();
+    removed.clear();
     return changed;
   }
 

@@ -134,8 +134,21 @@ public final class ShardedEngine implements NudgeEngine {
       shardOf(customerId).session().restore(customerId, snapshot);
       restored[0]++;
     });
+    // a merge that a crash interrupted: fold what is still apart (absorbing twice changes nothing)
+    for (Shard s : shards) {
+      for (String customerId : s.session().customerIds()) {
+        String owner = identities.customerOf(customerId).orElse(customerId);
+        if (!owner.equals(customerId)) {
+          byte[] snapshot = s.session().remove(customerId);
+          shardOf(owner).session().absorb(owner, customerId, snapshot);
+        }
+      }
+    }
     int reapplied = 0;
-    for (LoggedEvent le : replay) {
+    for (LoggedEvent logged : replay) {
+      String owner = identities.customerOf(logged.customerId()).orElse(logged.customerId());
+      LoggedEvent le = owner.equals(logged.customerId()) ? logged
+          : new LoggedEvent(logged.sequence(), logged.receivedAt(), owner, logged.event());
       Shard shard = shardOf(le.customerId());
       JourneySession session = shard.session();
       if (le.sequence() <= session.lastSequence(le.customerId())) {
@@ -211,9 +224,16 @@ public final class ShardedEngine implements NudgeEngine {
           "timestamp %s is out of range: years 1 to 9999", event.timestamp());
       boolean alias = event.type() == Event.EventType.ALIAS && event.previousId() != null;
       Checks.checkArgument(!alias || event.userId() != null, "userId is required for alias");
-      String customerId = alias
-          ? identities.alias(event.previousId(), event.userId())
-          : identities.resolve(event.anonymousId(), event.userId());
+      String customerId;
+      if (alias) {
+        customerId = identities.alias(event.previousId(), event.userId());
+      } else {
+        IdentityRegistry.Resolution r = identities.resolveEvent(event.anonymousId(), event.userId());
+        customerId = r.customerId();
+        if (r.mergedFrom() != null) {
+          merge(r.mergedFrom(), customerId);
+        }
+      }
       Shard shard = shardOf(customerId);
       if (!shard.hasRoom(++perShard[shard.index()])) {
         throw overloaded(shard);
@@ -244,6 +264,18 @@ public final class ShardedEngine implements NudgeEngine {
   }
 
   private void applyLogged(Shard shard, JourneySession session, LoggedEvent le) {
+    String owner = identities.customerOf(le.customerId()).orElse(le.customerId());
+    if (!owner.equals(le.customerId())) {
+      // its customer was merged into another after the event was routed: it belongs there now
+      LoggedEvent moved = new LoggedEvent(le.sequence(), le.receivedAt(), owner, le.event());
+      Shard target = shardOf(owner);
+      if (target == shard) {
+        applyLogged(shard, session, moved);
+      } else {
+        target.enqueue(s -> applyLogged(target, s, moved));
+      }
+      return;
+    }
     Event event = le.event();
     if (event.messageId() == null || shard.firstSight(event.source(), event.messageId())) {
       // stamped with when the customer chose, so a newer choice made through the API wins
@@ -254,6 +286,24 @@ public final class ShardedEngine implements NudgeEngine {
       store.timeline().append(le.customerId(), Timelines.entryOf(le));
     }
     shard.applied(le.sequence());
+  }
+
+  /**
+   * Moves a second device's customer into the user's: out of its shard, into the user's shard. The
+   * identity links already point at {@code into}, so events that arrive meanwhile (a late one from the
+   * old device too) go to {@code into} and join what is merged in.
+   */
+  private void merge(String from, String into) {
+    for (ConsentRecord c : store.consent().current(from).values()) {
+      store.consent().record(into, c); // the newer choice per purpose wins
+    }
+    LOG.info("merging a customer into another after an identify");
+    Shard source = shardOf(from);
+    Shard target = shardOf(into);
+    source.enqueue(session -> {
+      byte[] snapshot = session.remove(from);
+      target.enqueue(s -> s.absorb(into, from, snapshot));
+    });
   }
 
   private OverloadedException overloaded(Shard shard) {
@@ -312,7 +362,21 @@ public final class ShardedEngine implements NudgeEngine {
 
   @Override
   public List<Decision> decisions(String customerRef) {
-    return identities.customerOf(customerRef).map(store.decisions()::forCustomer).orElse(List.of());
+    Optional<String> customerId = identities.customerOf(customerRef);
+    if (customerId.isEmpty()) {
+      return List.of();
+    }
+    List<Decision> all = new ArrayList<>(store.decisions().forCustomer(customerId.get()));
+    for (String merged : identities.mergedInto(customerId.get())) {
+      all.addAll(store.decisions().forCustomer(merged));
+    }
+    all.sort(java.util.Comparator.comparing(Decision::decidedAt));
+    return all;
+  }
+
+  /** The customers merged into this one, and the identify conflicts recorded about it. */
+  public IdentityRegistry identities() {
+    return identities;
   }
 
   @Override
@@ -329,7 +393,12 @@ public final class ShardedEngine implements NudgeEngine {
 
   @Override
   public List<TimelineStore.Entry> timeline(String customerId, long beforeSequence, int limit) {
-    return store.timeline().newestFirst(customerId, beforeSequence, limit);
+    List<TimelineStore.Entry> all = new ArrayList<>(store.timeline().newestFirst(customerId, beforeSequence, limit));
+    for (String merged : identities.mergedInto(customerId)) {
+      all.addAll(store.timeline().newestFirst(merged, beforeSequence, limit));
+    }
+    all.sort(java.util.Comparator.comparingLong(TimelineStore.Entry::sequence).reversed());
+    return all.size() > limit ? all.subList(0, limit) : all;
   }
 
   @Override
@@ -344,6 +413,11 @@ public final class ShardedEngine implements NudgeEngine {
       n += s.queued();
     }
     return n;
+  }
+
+  /** The shard of a customer; for tests that need customers on different shards. */
+  int shardIndexOf(String customerId) {
+    return shardOf(customerId).index();
   }
 
   private Shard shardOf(String customerId) {

@@ -10,7 +10,7 @@ import java.util.function.BiConsumer;
  */
 public interface JourneyStore {
 
-  /** Saves snapshots and the shard's checkpoint together, atomically. */
+  /** Saves snapshots (a null snapshot deletes the customer's) and the shard's checkpoint together, atomically. */
   void save(int shard, long checkpoint, Map<String, byte[]> snapshots);
 
   /** The lowest checkpoint over all shards saved so far, 0 when none was saved. */

@@ -32,7 +32,12 @@ final class RocksJourneyStore implements JourneyStore {
   public void save(int shard, long checkpoint, Map<String, byte[]> snapshots) {
     try (WriteBatch batch = new WriteBatch()) {
       for (Map.Entry<String, byte[]> s : snapshots.entrySet()) {
-        batch.put(journeys, s.getKey().getBytes(StandardCharsets.UTF_8), s.getValue());
+        byte[] key = s.getKey().getBytes(StandardCharsets.UTF_8);
+        if (s.getValue() == null) {
+          batch.delete(journeys, key); // merged into another customer
+        } else {
+          batch.put(journeys, key, s.getValue());
+        }
       }
       batch.put(meta, checkpointKey(shard), ByteBuffer.allocate(8).putLong(checkpoint).array());
       db.write(write, batch);
