@@ -51,6 +51,37 @@ final class CrossChannelEndToEndTest {
   }
 
   @Test
+  void twoDevicesBrowseAnonymously_thenBothSignIn_oneCustomerWithBothJourneys() throws Exception {
+    String laptop = "{\"batch\":[{\"type\":\"page\",\"anonymousId\":\"laptop-9\",\"properties\":{\"path\":\"/tv\"}},"
+        + "{\"type\":\"track\",\"anonymousId\":\"laptop-9\",\"event\":\"Product Added\","
+        + "\"properties\":{\"product_id\":\"tv\",\"price\":800}}]}";
+    String phone = "{\"batch\":[{\"type\":\"page\",\"anonymousId\":\"phone-9\",\"properties\":{\"path\":\"/soundbar\"}},"
+        + "{\"type\":\"identify\",\"anonymousId\":\"phone-9\",\"userId\":\"user-9\"}]}";
+    assertThat(http.postSegment("/v1/batch", TestSupport.WRITE_KEY, laptop).statusCode()).isEqualTo(200);
+    assertThat(http.postSegment("/v1/batch", TestSupport.WRITE_KEY, phone).statusCode()).isEqualTo(200);
+
+    assertThat(http.postSegment("/v1/identify", TestSupport.WRITE_KEY,
+        "{\"anonymousId\":\"laptop-9\",\"userId\":\"user-9\"}").statusCode()).isEqualTo(200);
+
+    JsonObject customer = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      customer = new JsonObject(http.get("/v1/customers/laptop-9", TestSupport.ADMIN).body());
+      JsonObject journey = customer.getJsonObject("journey");
+      if (journey != null && journey.getJsonObject("cart").getJsonArray("items").size() == 1
+          && journey.getInteger("pageViewsThisSession") + journey.getInteger("pageViewsBefore") == 2) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    assertThat(customer.getString("customerId")).isEqualTo("phone-9");
+    assertThat(customer.getJsonArray("anonymousIds")).containsExactly("laptop-9", "phone-9");
+    JsonObject journey = customer.getJsonObject("journey");
+    assertThat(journey.getInteger("pageViewsThisSession") + journey.getInteger("pageViewsBefore")).isEqualTo(2);
+    assertThat(journey.getJsonObject("cart").getDouble("value")).isEqualTo(800.0);
+  }
+
+  @Test
   void phoneCallWithAnOpenCase_nextVisitInvitesToChatNamingTheCase_andADeclineStopsFurtherChatOffers()
       throws Exception {
     String consent = "\"context\":{\"consent\":{\"categoryPreferences\":{\"proactive_chat\":true}}}";
