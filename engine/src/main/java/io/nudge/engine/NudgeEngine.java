@@ -68,6 +68,9 @@ public interface NudgeEngine extends AutoCloseable {
   /** The canonical customer id for any id the customer is known by (anonymousId or userId). */
   Optional<String> customerOf(String anyId);
 
+  /** Every id of a customer (canonical id), when and why each was linked, merges and conflicts. */
+  CustomerIds ids(String customerId);
+
   /** The anonymousIds (devices, browsers) linked to a customer. */
   java.util.Set<String> anonymousIdsOf(String customerId);
 

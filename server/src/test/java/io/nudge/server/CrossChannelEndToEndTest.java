@@ -76,6 +76,12 @@ final class CrossChannelEndToEndTest {
     }
     assertThat(customer.getString("customerId")).isEqualTo("phone-9");
     assertThat(customer.getJsonArray("anonymousIds")).containsExactly("laptop-9", "phone-9");
+    assertThat(customer.getJsonArray("merged")).containsExactly("laptop-9");
+    java.util.Map<String, String> reasons = new java.util.TreeMap<>();
+    customer.getJsonArray("links").forEach(l -> reasons.put(((JsonObject) l).getString("id"),
+        ((JsonObject) l).getString("reason")));
+    assertThat(reasons).containsExactly(java.util.Map.entry("laptop-9", "merge"),
+        java.util.Map.entry("phone-9", "first seen"), java.util.Map.entry("user-9", "identify"));
     JsonObject journey = customer.getJsonObject("journey");
     assertThat(journey.getInteger("pageViewsThisSession") + journey.getInteger("pageViewsBefore")).isEqualTo(2);
     assertThat(journey.getJsonObject("cart").getDouble("value")).isEqualTo(800.0);

@@ -24,6 +24,9 @@ public final class IdentityRegistry {
   private final java.util.List<Conflict> conflicts = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Object linking = new Object();
   private final IdentityStore store;
+  private final java.time.InstantSource clock;
+  /** Why and when (epoch millis) each key was linked: {reason, millis}. */
+  private final ConcurrentHashMap<String, String[]> linkInfo = new ConcurrentHashMap<>();
   private static final String MERGED = "m:";
   private static final int MAX_CONFLICTS = 10_000;
 
@@ -35,13 +38,27 @@ public final class IdentityRegistry {
 
       @Override
       public void forEach(java.util.function.BiConsumer<String, String> consumer) {}
-    });
+    }, java.time.InstantSource.system());
   }
 
   /** A registry that writes every new link to {@code store} and starts with the links already there. */
   public IdentityRegistry(IdentityStore store) {
+    this(store, java.time.InstantSource.system());
+  }
+
+  /**
+   * A registry that writes every new link to {@code store}, with when and why, and starts with the
+   * links already there.
+   */
+  public IdentityRegistry(IdentityStore store, java.time.InstantSource clock) {
     this.store = store;
-    store.forEach((key, customerId) -> {
+    this.clock = clock;
+    store.forEach((key, stored) -> {
+      String[] parts = stored.split("\u0000", 3);
+      String customerId = parts[0];
+      if (parts.length == 3) {
+        linkInfo.put(key, new String[] {parts[1], parts[2]});
+      }
       if (key.startsWith(MERGED)) {
         mergedInto.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key.substring(2));
         return;
@@ -89,7 +106,7 @@ public final class IdentityRegistry {
 
   private void merge(String from, String into) {
     for (String anonymous : anonymousIdsByCustomer.getOrDefault(from, Set.of())) {
-      put(anonymousKey(anonymous), into);
+      put(anonymousKey(anonymous), into, "merge");
     }
     anonymousIdsByCustomer.remove(from);
     Set<String> absorbed = mergedInto.computeIfAbsent(into, k -> ConcurrentHashMap.newKeySet());
@@ -116,6 +133,31 @@ public final class IdentityRegistry {
         .filter(c -> c.deviceCustomer().equals(customerId) || c.userCustomer().equals(customerId)).toList();
   }
 
+  /** Every id of the customer with when and why it was linked, the merged customers and the conflicts. */
+  public io.nudge.engine.CustomerIds ids(String customerId) {
+    java.util.List<io.nudge.engine.CustomerIds.Link> links = new java.util.ArrayList<>();
+    for (String a : anonymousIdsOf(customerId)) {
+      links.add(link(a, "anonymousId", anonymousKey(a)));
+    }
+    for (String u : userIdsOf(customerId)) {
+      links.add(link(u, "userId", userKey(u)));
+    }
+    links.sort(java.util.Comparator.comparing(io.nudge.engine.CustomerIds.Link::at)
+        .thenComparing(io.nudge.engine.CustomerIds.Link::id));
+    java.util.List<io.nudge.engine.CustomerIds.Conflict> mine = new java.util.ArrayList<>();
+    for (Conflict c : conflictsOf(customerId)) {
+      mine.add(new io.nudge.engine.CustomerIds.Conflict(c.anonymousId(),
+          c.deviceCustomer().equals(customerId) ? c.userCustomer() : c.deviceCustomer()));
+    }
+    return new io.nudge.engine.CustomerIds(links, java.util.List.copyOf(new java.util.TreeSet<>(mergedInto(customerId))),
+        mine);
+  }
+
+  private io.nudge.engine.CustomerIds.Link link(String id, String kind, String key) {
+    String[] info = linkInfo.getOrDefault(key, new String[] {"", "0"});
+    return new io.nudge.engine.CustomerIds.Link(id, kind, info[0], java.time.Instant.ofEpochMilli(Long.parseLong(info[1])));
+  }
+
   /** The userIds linked to a customer. */
   public Set<String> userIdsOf(String customerId) {
     Set<String> ids = userIdsByCustomer.get(customerId);
@@ -134,11 +176,12 @@ public final class IdentityRegistry {
       byAnonymous = anonymousId == null ? null : customerById.get(anonymousKey(anonymousId));
       String owner = byUser != null ? byUser : byAnonymous != null ? byAnonymous
           : userId != null ? userId : anonymousId;
+      String reason = byUser == null && byAnonymous == null ? "first seen" : "identify";
       if (userId != null && byUser == null) {
-        put(userKey(userId), owner);
+        put(userKey(userId), owner, reason);
       }
       if (anonymousId != null && byAnonymous == null) {
-        claimAnonymous(anonymousId, owner);
+        claimAnonymous(anonymousId, owner, reason);
       }
       return owner;
     }
@@ -154,7 +197,7 @@ public final class IdentityRegistry {
       String owner = customerById.get(userKey(userId));
       if (owner == null) {
         owner = previous.get();
-        put(userKey(userId), owner);
+        put(userKey(userId), owner, "alias");
       }
       return owner;
     }
@@ -175,8 +218,8 @@ public final class IdentityRegistry {
       if (known.isPresent()) {
         return known.get();
       }
-      put(userKey(id), id);
-      claimAnonymous(id, id);
+      put(userKey(id), id, "consent");
+      claimAnonymous(id, id, "consent");
       return id;
     }
   }
@@ -199,8 +242,10 @@ public final class IdentityRegistry {
     return ids == null ? Set.of() : Set.copyOf(ids);
   }
 
-  private void put(String key, String customerId) {
-    store.link(key, customerId);
+  private void put(String key, String customerId, String reason) {
+    String at = Long.toString(clock.millis());
+    store.link(key, customerId + '\u0000' + reason + '\u0000' + at);
+    linkInfo.put(key, new String[] {reason, at});
     customerById.put(key, customerId);
     index(key, customerId);
   }
@@ -213,8 +258,8 @@ public final class IdentityRegistry {
     }
   }
 
-  private void claimAnonymous(String anonymousId, String owner) {
-    put(anonymousKey(anonymousId), owner);
+  private void claimAnonymous(String anonymousId, String owner, String reason) {
+    put(anonymousKey(anonymousId), owner, reason);
   }
 
   private static String userKey(String id) {

@@ -75,7 +75,7 @@ public final class ShardedEngine implements NudgeEngine {
     this.settings = settings;
     this.rules = rules;
     this.store = store;
-    this.identities = new IdentityRegistry(store.identities());
+    this.identities = new IdentityRegistry(store.identities(), settings.clock());
     this.consentGate = new ConsentGate(store.consent(), settings.consentDefault());
     for (int i = 0; i < outcomeLocks.length; i++) {
       outcomeLocks[i] = new Object();
@@ -372,6 +372,11 @@ public final class ShardedEngine implements NudgeEngine {
     }
     all.sort(java.util.Comparator.comparing(Decision::decidedAt));
     return all;
+  }
+
+  @Override
+  public io.nudge.engine.CustomerIds ids(String customerId) {
+    return identities.ids(customerId);
   }
 
   /** The customers merged into this one, and the identify conflicts recorded about it. */

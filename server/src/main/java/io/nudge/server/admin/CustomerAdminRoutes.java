@@ -89,9 +89,19 @@ public final class CustomerAdminRoutes {
     String customerId = requireKnown(ctx.pathParam("id"));
     Context loop = ctx.vertx().getOrCreateContext();
     Future.fromCompletionStage(engine.journey(customerId), loop).onSuccess(journey -> {
+      io.nudge.engine.CustomerIds ids = engine.ids(customerId);
+      JsonArray links = new JsonArray();
+      ids.links().forEach(l -> links.add(new JsonObject().put("id", l.id()).put("kind", l.kind())
+          .put("reason", l.reason()).put("linkedAt", l.at().toString())));
+      JsonArray conflicts = new JsonArray();
+      ids.conflicts().forEach(c -> conflicts.add(new JsonObject().put("anonymousId", c.anonymousId())
+          .put("otherCustomer", c.otherCustomer())));
       JsonObject body = new JsonObject()
           .put("customerId", customerId)
-          .put("anonymousIds", new JsonArray(List.copyOf(new java.util.TreeSet<>(engine.anonymousIdsOf(customerId)))));
+          .put("anonymousIds", new JsonArray(List.copyOf(new java.util.TreeSet<>(engine.anonymousIdsOf(customerId)))))
+          .put("links", links)
+          .put("merged", new JsonArray(ids.merged()))
+          .put("conflicts", conflicts);
       journey.ifPresent(j -> body.put("journey", JourneyJson.toJson(j)));
       ok(ctx, body);
     }).onFailure(t -> Failures.send(ctx, t));

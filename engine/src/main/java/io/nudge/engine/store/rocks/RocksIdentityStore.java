@@ -10,7 +10,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteOptions;
 
 /**
- * Identity links. Written without sync: the event that made a link is logged with sync right after,
+ * Identity links; the value is the customer id, then (after NUL characters) why and when. Written without sync: the event that made a link is logged with sync right after,
  * and that sync carries the link to disk with it.
  */
 final class RocksIdentityStore implements IdentityStore {
