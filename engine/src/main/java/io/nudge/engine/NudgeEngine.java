@@ -68,6 +68,12 @@ public interface NudgeEngine extends AutoCloseable {
   /** The canonical customer id for any id the customer is known by (anonymousId or userId). */
   Optional<String> customerOf(String anyId);
 
+  /**
+   * Key figures per rule, engagement type and contact channel, computed from the stores now (see
+   * {@link io.nudge.engine.decision.Statistics}); plain values, ready for JSON.
+   */
+  Map<String, Object> statistics();
+
   /** Every id of a customer (canonical id), when and why each was linked, merges and conflicts. */
   CustomerIds ids(String customerId);
 

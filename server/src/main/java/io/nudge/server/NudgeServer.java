@@ -9,6 +9,7 @@ import io.nudge.engine.shard.ShardedEngine;
 import io.nudge.engine.store.rocks.RocksStore;
 import io.nudge.server.admin.CustomerAdminRoutes;
 import io.nudge.server.admin.DeliveryAdminRoutes;
+import io.nudge.server.admin.StatisticsRoutes;
 import io.nudge.server.config.ConfigException;
 import io.nudge.server.contactcentre.AgentContextRoutes;
 import io.nudge.server.contactcentre.InteractionRoutes;
@@ -140,6 +141,7 @@ public final class NudgeServer implements AutoCloseable {
     InteractionRoutes.create(engine, credentials, clock).mount(router);
     OutcomeRoutes.create(engine, credentials, visitorTokens, clock).mount(router);
     DeliveryAdminRoutes.create(store.outbox(), webhooks, credentials).mount(router);
+    StatisticsRoutes.create(engine, credentials).mount(router);
     // last, so the failure handlers of single routes (the visitor token's 413, say) come first
     router.route().failureHandler(Failures::handle);
     try {

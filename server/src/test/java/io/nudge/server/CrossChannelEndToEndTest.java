@@ -127,5 +127,16 @@ final class CrossChannelEndToEndTest {
     }
 
     assertThat(server.engine().decisions("user-7")).as("no second chat offer after the decline").hasSize(1);
+
+    HttpResponse<String> stats = http.get("/v1/stats", TestSupport.ADMIN);
+    assertThat(stats.statusCode()).isEqualTo(200);
+    JsonObject body = new JsonObject(stats.body());
+    JsonObject rule = body.getJsonObject("engagements").getJsonObject("byRule")
+        .getJsonObject("unresolved-contact-followup");
+    assertThat(rule.getInteger("offered")).isEqualTo(1);
+    assertThat(rule.getInteger("declined")).isEqualTo(1);
+    assertThat(rule.getDouble("acceptanceRate")).isEqualTo(0.0);
+    assertThat(body.getJsonObject("interactions").getJsonObject("call").getInteger("count")).isEqualTo(1);
+    assertThat(http.get("/v1/stats", TestSupport.INTEGRATION).statusCode()).isEqualTo(403);
   }
 }

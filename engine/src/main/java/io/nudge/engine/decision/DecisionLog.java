@@ -27,6 +27,9 @@ public interface DecisionLog {
   /** Records what became of an engagement; the caller checked the order with {@link Outcomes}. */
   void appendOutcome(String engagementId, OutcomeRecord outcome);
 
+  /** Calls {@code consumer} with every decision kept, in no particular order (for statistics). */
+  void forEach(java.util.function.Consumer<Decision> consumer);
+
   /** Forgets sent engagements decided before {@code epochMillis} for {@link #recentlySent}. */
   void trimSentBefore(long epochMillis);
 }

@@ -22,6 +22,11 @@ public final class MemoryDecisionLog implements DecisionLog {
   }
 
   @Override
+  public void forEach(java.util.function.Consumer<Decision> consumer) {
+    byId.values().forEach(consumer);
+  }
+
+  @Override
   public java.util.Optional<Decision> find(String engagementId) {
     return java.util.Optional.ofNullable(byId.get(engagementId));
   }

@@ -375,6 +375,11 @@ public final class ShardedEngine implements NudgeEngine {
   }
 
   @Override
+  public Map<String, Object> statistics() {
+    return io.nudge.engine.decision.Statistics.compute(store.decisions(), store.timeline());
+  }
+
+  @Override
   public io.nudge.engine.CustomerIds ids(String customerId) {
     return identities.ids(customerId);
   }

@@ -23,6 +23,17 @@ public final class MemoryTimeline implements TimelineStore {
   }
 
   @Override
+  public void forEach(java.util.function.BiConsumer<String, Entry> consumer) {
+    byCustomer.forEach((customer, list) -> {
+      List<Entry> copy;
+      synchronized (list) {
+        copy = List.copyOf(list);
+      }
+      copy.forEach(e -> consumer.accept(customer, e));
+    });
+  }
+
+  @Override
   public List<Entry> newestFirst(String customerId, long beforeSequence, int limit) {
     ArrayDeque<Entry> list = byCustomer.get(customerId);
     List<Entry> out = new ArrayList<>();

@@ -23,6 +23,9 @@ public interface TimelineStore {
 
   void append(String customerId, Entry entry);
 
+  /** Calls {@code consumer} with every entry, customer by customer, oldest first within a customer. */
+  void forEach(java.util.function.BiConsumer<String, Entry> consumer);
+
   /** Entries of the customer with a sequence below {@code beforeSequence}, newest first, at most {@code limit}. */
   List<Entry> newestFirst(String customerId, long beforeSequence, int limit);
 }

@@ -58,6 +58,15 @@ final class RocksDecisionLog implements DecisionLog {
   }
 
   @Override
+  public void forEach(java.util.function.Consumer<Decision> consumer) {
+    try (RocksIterator it = db.newIterator(decisions)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        consumer.accept(RecordCodec.decision(it.value()));
+      }
+    }
+  }
+
+  @Override
   public Optional<Decision> find(String engagementId) {
     try {
       byte[] customer = db.get(index, engagementId.getBytes(StandardCharsets.UTF_8));

@@ -40,6 +40,20 @@ final class RocksTimeline implements TimelineStore {
   }
 
   @Override
+  public void forEach(java.util.function.BiConsumer<String, Entry> consumer) {
+    try (RocksIterator it = db.newIterator(timeline)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] key = it.key();
+        int nul = key.length - 9;
+        String customer = new String(key, 0, nul, StandardCharsets.UTF_8);
+        long sequence = ByteBuffer.wrap(key, nul + 1, 8).getLong();
+        consumer.accept(customer, Binary.read(it.value(), r -> new Entry(sequence, r.number(), r.text(), r.text(),
+            r.map())));
+      }
+    }
+  }
+
+  @Override
   public List<Entry> newestFirst(String customerId, long beforeSequence, int limit) {
     byte[] prefix = prefix(customerId);
     List<Entry> out = new ArrayList<>();
