@@ -35,9 +35,12 @@ public record Event(
 
   public Event {
     Objects.requireNonNull(type, "type");
-    Checks.checkArgument(anonymousId != null || userId != null, "anonymousId or userId is required");
     properties = properties == null ? Map.of() : properties;
     traits = traits == null ? Map.of() : traits;
+    // a contact-centre record may name the customer by email or phone (in traits) only
+    Checks.checkArgument(anonymousId != null || userId != null
+        || type == EventType.INTERACTION && (traits.containsKey("email") || traits.containsKey("phone")),
+        "anonymousId or userId is required");
     context = context == null ? EventContext.EMPTY : context;
     timestamp = timestamp == null ? Instant.EPOCH : timestamp;
   }

@@ -88,6 +88,27 @@ final class CrossChannelEndToEndTest {
   }
 
   @Test
+  void contactCentreRecordWithOnlyAnEmail_landsOnTheCustomerWhoseIdentifyGaveIt() throws Exception {
+    assertThat(http.postSegment("/v1/identify", TestSupport.WRITE_KEY,
+        "{\"anonymousId\":\"tab-3\",\"userId\":\"user-3\",\"traits\":{\"email\":\"Cleo@Example.com\"}}")
+        .statusCode()).isEqualTo(200);
+
+    HttpResponse<String> r = post("/v1/interactions", TestSupport.INTEGRATION, "{\"channel\":\"email\","
+        + "\"startedAt\":\"2026-11-23T09:00:00Z\",\"customer\":{\"email\":\" cleo@example.COM\"}}");
+
+    assertThat(r.statusCode()).isEqualTo(202);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    int contacts = 0;
+    while (contacts == 0 && System.nanoTime() < deadline) {
+      contacts = server.engine().journey("user-3").get(5, TimeUnit.SECONDS).orElseThrow().getInteractionCount();
+      Thread.sleep(20);
+    }
+    assertThat(contacts).isEqualTo(1);
+    JsonObject customer = new JsonObject(http.get("/v1/customers/user-3", TestSupport.ADMIN).body());
+    assertThat(customer.encode()).doesNotContain("cleo", "Cleo");
+  }
+
+  @Test
   void phoneCallWithAnOpenCase_nextVisitInvitesToChatNamingTheCase_andADeclineStopsFurtherChatOffers()
       throws Exception {
     String consent = "\"context\":{\"consent\":{\"categoryPreferences\":{\"proactive_chat\":true}}}";

@@ -1,6 +1,7 @@
 package io.nudge.engine.identity;
 
 import io.nudge.engine.store.IdentityStore;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +21,7 @@ public final class IdentityRegistry {
   private final ConcurrentHashMap<String, String> customerById = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<String>> anonymousIdsByCustomer = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<String>> userIdsByCustomer = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Set<String>> contactKeysByCustomer = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<String>> mergedInto = new ConcurrentHashMap<>();
   private final java.util.List<Conflict> conflicts = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Object linking = new Object();
@@ -28,6 +30,8 @@ public final class IdentityRegistry {
   /** Why and when (epoch millis) each key was linked: {reason, millis}. */
   private final ConcurrentHashMap<String, String[]> linkInfo = new ConcurrentHashMap<>();
   private static final String MERGED = "m:";
+  private static final String SALT = "salt";
+  private ContactPoints contactPoints;
   private static final int MAX_CONFLICTS = 10_000;
 
   /** A registry that keeps nothing across restarts. */
@@ -53,7 +57,12 @@ public final class IdentityRegistry {
   public IdentityRegistry(IdentityStore store, java.time.InstantSource clock) {
     this.store = store;
     this.clock = clock;
+    String[] salt = new String[1];
     store.forEach((key, stored) -> {
+      if (key.equals(SALT)) {
+        salt[0] = stored;
+        return;
+      }
       String[] parts = stored.split("\u0000", 3);
       String customerId = parts[0];
       if (parts.length == 3) {
@@ -66,6 +75,72 @@ public final class IdentityRegistry {
       customerById.put(key, customerId);
       index(key, customerId);
     });
+    if (salt[0] == null) {
+      byte[] random = new byte[32];
+      new java.security.SecureRandom().nextBytes(random);
+      salt[0] = java.util.Base64.getEncoder().encodeToString(random);
+      store.link(SALT, salt[0]);
+    }
+    this.contactPoints = new ContactPoints(java.util.Base64.getDecoder().decode(salt[0]));
+  }
+
+  /**
+   * Links the customer's email and phone (from identify traits) as weak identifiers, hashed. A weak
+   * identifier never moves between customers: one already linked to another customer is recorded as
+   * a conflict and left where it is.
+   */
+  public void linkContactPoints(String customerId, java.util.Map<String, Object> traits) {
+    for (String key : contactKeys(traits)) {
+      synchronized (linking) {
+        String owner = customerById.get(key);
+        if (owner == null) {
+          put(key, customerId, "identify");
+        } else if (!owner.equals(customerId) && conflicts.size() < MAX_CONFLICTS) {
+          conflicts.add(new Conflict(key.substring(0, 1).equals("e") ? "email" : "phone", customerId, owner));
+        }
+      }
+    }
+  }
+
+  /**
+   * The customer of a contact-centre record that names only an email or a phone; a new customer
+   * (with an id derived from the hash, never the email itself) when none has it.
+   */
+  public String resolveContact(java.util.Map<String, Object> traits) {
+    List<String> keys = contactKeys(traits);
+    for (String key : keys) {
+      String owner = customerById.get(key);
+      if (owner != null) {
+        return owner;
+      }
+    }
+    if (keys.isEmpty()) {
+      throw new io.nudge.engine.InvalidInputException("an email or phone number is required to find the customer");
+    }
+    synchronized (linking) {
+      for (String key : keys) {
+        String owner = customerById.get(key);
+        if (owner != null) {
+          return owner;
+        }
+      }
+      String id = "contact-" + keys.get(0).substring(2, 18);
+      for (String key : keys) {
+        put(key, id, "contact");
+      }
+      return id;
+    }
+  }
+
+  private List<String> contactKeys(java.util.Map<String, Object> traits) {
+    List<String> keys = new java.util.ArrayList<>(2);
+    if (traits.get("email") instanceof String e) {
+      ContactPoints.normalEmail(e).ifPresent(n -> keys.add(contactPoints.emailKey(n)));
+    }
+    if (traits.get("phone") instanceof String p) {
+      ContactPoints.normalPhone(p).ifPresent(n -> keys.add(contactPoints.phoneKey(n)));
+    }
+    return keys;
   }
 
   /** What resolving an event's ids did: its customer, and the customer merged into it, if any. */
@@ -141,6 +216,10 @@ public final class IdentityRegistry {
     }
     for (String u : userIdsOf(customerId)) {
       links.add(link(u, "userId", userKey(u)));
+    }
+    for (String key : contactKeysByCustomer.getOrDefault(customerId, Set.of())) {
+      // shown as the start of the salted hash: the email or phone itself is not kept
+      links.add(link(key.substring(2, 14), key.startsWith("e:") ? "email" : "phone", key));
     }
     links.sort(java.util.Comparator.comparing(io.nudge.engine.CustomerIds.Link::at)
         .thenComparing(io.nudge.engine.CustomerIds.Link::id));
@@ -255,6 +334,8 @@ public final class IdentityRegistry {
       anonymousIdsByCustomer.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key.substring(2));
     } else if (key.startsWith("u:")) {
       userIdsByCustomer.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key.substring(2));
+    } else if (key.startsWith("e:") || key.startsWith("p:")) {
+      contactKeysByCustomer.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key);
     }
   }
 

@@ -227,11 +227,16 @@ public final class ShardedEngine implements NudgeEngine {
       String customerId;
       if (alias) {
         customerId = identities.alias(event.previousId(), event.userId());
+      } else if (event.anonymousId() == null && event.userId() == null) {
+        customerId = identities.resolveContact(event.traits());
       } else {
         IdentityRegistry.Resolution r = identities.resolveEvent(event.anonymousId(), event.userId());
         customerId = r.customerId();
         if (r.mergedFrom() != null) {
           merge(r.mergedFrom(), customerId);
+        }
+        if (event.type() == Event.EventType.IDENTIFY || event.type() == Event.EventType.INTERACTION) {
+          identities.linkContactPoints(customerId, event.traits());
         }
       }
       Shard shard = shardOf(customerId);

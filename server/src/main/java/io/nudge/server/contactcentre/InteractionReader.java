@@ -2,6 +2,7 @@ package io.nudge.server.contactcentre;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nudge.engine.Event;
+import io.nudge.engine.identity.ContactPoints;
 import io.nudge.server.http.ApiError;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,8 +40,10 @@ final class InteractionReader {
     JsonNode customer = customer(item);
     String userId = text(customer, "userId", "customer.userId", MAX_TEXT_CHARS);
     String anonymousId = text(customer, "anonymousId", "customer.anonymousId", MAX_TEXT_CHARS);
-    if (userId == null && anonymousId == null) {
-      throw noCustomerId(customer);
+    Map<String, Object> contact = contactPoints(customer);
+    if (userId == null && anonymousId == null && contact.isEmpty()) {
+      throw ApiError.badField("customer", "customer.userId, customer.anonymousId, customer.email or "
+          + "customer.phone is required");
     }
     Map<String, Object> p = new LinkedHashMap<>();
     String channel = oneOf(item, "channel", CHANNELS, null);
@@ -66,8 +69,29 @@ final class InteractionReader {
     putIfPresent(p, "nps", score(item, "nps", 0, 10));
     putIfPresent(p, "notes", text(item, "notes", "notes", MAX_NOTES_CHARS));
     return new Event(messageId != null ? messageId : "nudge-" + UUID.randomUUID(), SOURCE,
-        Event.EventType.INTERACTION, anonymousId, userId, null, channel, Collections.unmodifiableMap(p), null,
+        Event.EventType.INTERACTION, anonymousId, userId, null, channel, Collections.unmodifiableMap(p), contact,
         startedAt, Event.EventContext.EMPTY);
+  }
+
+  /** {@code customer.email} and {@code customer.phone}, checked; the engine keeps only salted hashes. */
+  private static Map<String, Object> contactPoints(JsonNode customer) {
+    Map<String, Object> contact = new LinkedHashMap<>();
+    String email = text(customer, "email", "customer.email", MAX_TEXT_CHARS);
+    if (email != null) {
+      if (ContactPoints.normalEmail(email).isEmpty()) {
+        throw ApiError.badField("customer.email", "customer.email is not an email address");
+      }
+      contact.put("email", email);
+    }
+    String phone = text(customer, "phone", "customer.phone", MAX_TEXT_CHARS);
+    if (phone != null) {
+      if (ContactPoints.normalPhone(phone).isEmpty()) {
+        throw ApiError.badField("customer.phone",
+            "customer.phone is not a phone number with its country code, such as +44 20 7946 0958");
+      }
+      contact.put("phone", phone);
+    }
+    return contact;
   }
 
   private static JsonNode customer(JsonNode item) {
@@ -79,16 +103,6 @@ final class InteractionReader {
       throw ApiError.badField("customer", "customer must be an object");
     }
     return customer;
-  }
-
-  private static ApiError noCustomerId(JsonNode customer) {
-    for (String other : List.of("email", "phone")) {
-      if (customer.hasNonNull(other)) {
-        return ApiError.badField("customer." + other, "customer.email and customer.phone matching is not "
-            + "available yet; send customer.userId or customer.anonymousId");
-      }
-    }
-    return ApiError.badField("customer", "customer.userId or customer.anonymousId is required");
   }
 
   /** A string of at most {@code max} characters; absent, null and blank are all absent. */
