@@ -35,4 +35,11 @@ public record Engagement(
     fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
     context = Collections.unmodifiableMap(new LinkedHashMap<>(context));
   }
+
+  /** The same engagement with one more entry in its context. */
+  public Engagement withContext(String key, Object value) {
+    Map<String, Object> more = new LinkedHashMap<>(context);
+    more.put(key, value);
+    return new Engagement(id, type, rule, createdAt, customerId, anonymousId, userId, fields, more);
+  }
 }

@@ -126,6 +126,11 @@ final class CrossChannelEndToEndTest {
     assertThat(offer.getString("rule")).isEqualTo("unresolved-contact-followup");
     assertThat(offer.getString("outcome")).isEqualTo("sent");
     assertThat(offer.getJsonObject("fields").getString("queue")).isEqualTo("billing");
+    java.util.Map<String, Object> context = server.engine().decisions("user-7").get(0).engagement().context();
+    assertThat(context).containsEntry("intent", "has an open case").containsEntry("openCases", java.util.List.of("case-77"))
+        .containsKey("lastContact");
+    assertThat(context.get("consent")).isEqualTo(java.util.Map.of("analytics", "unset", "personalization", "unset",
+        "proactive_chat", "granted", "callback", "unset"));
     JsonObject journey = new JsonObject(http.get("/v1/customers/user-7/journey", TestSupport.INTEGRATION).body());
     assertThat(journey.getJsonObject("summary").getJsonArray("openCases")).containsExactly("case-77");
     assertThat(journey.getJsonObject("summary").getJsonObject("lastContact").getString("reason"))

@@ -7,13 +7,40 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The short journey summary an engagement carries, so the agent need not ask again. */
-final class JourneySummary {
+/**
+ * The short journey summary an engagement carries, so the agent need not ask again; the agent desktop's
+ * journey view shows the same.
+ */
+public final class JourneySummary {
   private JourneySummary() {}
+
+  /** A few words on what the customer is about now, from the journey; the first that applies. */
+  public static String intent(Journey j) {
+    if (j.isOrderedThisSession()) {
+      return "ordered this visit";
+    }
+    if (j.getCheckoutStep() > 0 || j.getCurrentPath().startsWith("/checkout")) {
+      return "checking out";
+    }
+    if (j.getCurrentPath().contains("/cancel") || j.getLastSearch().toLowerCase(java.util.Locale.ROOT).contains("cancel")) {
+      return "looking to cancel";
+    }
+    if (j.getCartQuantity() > 0) {
+      return "shopping, with items in the cart";
+    }
+    if (j.getSearchesThisSession() > 0) {
+      return "searching for \"" + j.getLastSearch() + "\"";
+    }
+    if (!j.getOpenCases().isEmpty()) {
+      return "has an open case";
+    }
+    return "browsing";
+  }
 
   static Map<String, Object> of(Journey j, String reason) {
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("reason", reason);
+    summary.put("intent", intent(j));
     summary.put("currentPage", j.getCurrentPath());
     summary.put("pages", last(j.getRecentPaths(), 5));
     summary.put("cart", cart(j));

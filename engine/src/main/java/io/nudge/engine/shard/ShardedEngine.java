@@ -179,7 +179,15 @@ public final class ShardedEngine implements NudgeEngine {
   }
 
   /** What the gate says, unless the engagement was decided before (a replay) or its moment has passed. */
-  private Decision decide(io.nudge.engine.Engagement e, Instant at) {
+  private Decision decide(io.nudge.engine.Engagement asked, Instant at) {
+    // the agent sees the customer's consent with the journey, as the gate saw it
+    Map<String, String> consentState = new java.util.LinkedHashMap<>();
+    Map<Purpose, ConsentRecord> choices = store.consent().current(asked.customerId());
+    for (Purpose p : Purpose.values()) {
+      ConsentRecord c = choices.get(p);
+      consentState.put(p.id(), c == null ? "unset" : c.granted() ? "granted" : "denied");
+    }
+    io.nudge.engine.Engagement e = asked.withContext("consent", consentState);
     Decision d = consentGate.decide(e, at);
     long late = settings.clock().millis() - e.createdAt().toEpochMilli();
     if (d.sent() && late > STALE_AFTER.toMillis()) {

@@ -233,6 +233,7 @@ final class JourneySessionTest {
     Engagement e = decisions.get(0).engagement();
     assertThat(e.context()).isEqualTo(Map.of(
         "reason", "You asked for help",
+        "intent", "shopping, with items in the cart",
         "currentPage", "/cart",
         "pages", List.of("/a", "/b", "/c", "/d", "/cart"),
         "cart", Map.of("value", 45.0, "currency", "EUR", "quantity", 3, "products", List.of("Desk lamp", "p2")),
@@ -255,6 +256,7 @@ final class JourneySessionTest {
 
     assertThat(decisions.get(0).engagement().context()).isEqualTo(Map.of(
         "reason", "form-tip",
+        "intent", "checking out",
         "currentPage", "/checkout/address",
         "pages", List.of("/checkout/address"),
         "cart", Map.of("value", 0.0, "currency", "", "quantity", 0, "products", List.of()),

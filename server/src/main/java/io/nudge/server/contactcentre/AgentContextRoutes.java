@@ -5,6 +5,7 @@ import io.nudge.engine.Decision;
 import io.nudge.engine.NudgeEngine;
 import io.nudge.engine.Purpose;
 import io.nudge.engine.facts.Journey;
+import io.nudge.engine.journey.JourneySummary;
 import io.nudge.engine.store.TimelineStore;
 import io.nudge.server.http.ApiError;
 import io.nudge.server.http.Credentials;
@@ -121,7 +122,7 @@ public final class AgentContextRoutes {
       return summary.put("intent", "unknown").put("consent", consent);
     }
     Journey j = maybe.get();
-    summary.put("intent", intent(j))
+    summary.put("intent", JourneySummary.intent(j))
         .put("currentPage", j.getCurrentPath())
         .put("visit", j.getVisitCount())
         .put("returning", j.isReturning())
@@ -138,29 +139,6 @@ public final class AgentContextRoutes {
           .put("resolved", j.isLastContactResolved()));
     }
     return summary;
-  }
-
-  /** A few words on what the customer is about now, from the journey. */
-  static String intent(Journey j) {
-    if (j.isOrderedThisSession()) {
-      return "ordered this visit";
-    }
-    if (j.getCheckoutStep() > 0 || j.getCurrentPath().startsWith("/checkout")) {
-      return "checking out";
-    }
-    if (j.getCurrentPath().contains("/cancel") || j.getLastSearch().toLowerCase().contains("cancel")) {
-      return "looking to cancel";
-    }
-    if (j.getCartQuantity() > 0) {
-      return "shopping, with items in the cart";
-    }
-    if (j.getSearchesThisSession() > 0) {
-      return "searching for \"" + j.getLastSearch() + "\"";
-    }
-    if (!j.getOpenCases().isEmpty()) {
-      return "has an open case";
-    }
-    return "browsing";
   }
 
   private static int intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
