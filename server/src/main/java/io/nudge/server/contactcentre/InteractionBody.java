@@ -4,24 +4,17 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nudge.server.http.ApiError;
+import io.nudge.server.http.JsonBodies;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Reads the body of {@code POST /v1/interactions}: one interaction object, or
@@ -59,7 +52,7 @@ final class InteractionBody {
     if (body.length == 0) {
       throw ApiError.badRequest("body is empty: send an interaction, or {\"interactions\": [...]}");
     }
-    checkUtf8(body);
+    JsonBodies.checkUtf8(body);
     JsonNode root = parse(body);
     if (root == null || !root.isObject()) {
       throw ApiError.badRequest("body must be a JSON object");
@@ -93,18 +86,6 @@ final class InteractionBody {
     return ApiError.tooLarge("request body is over the " + MAX_BYTES + "-byte limit");
   }
 
-  /** Jackson lets some malformed sequences through (overlong forms), which would give one id two spellings. */
-  private static void checkUtf8(byte[] body) {
-    try {
-      StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(body));
-    } catch (CharacterCodingException e) {
-      throw ApiError.badRequest("body is not valid UTF-8");
-    }
-  }
-
   private static JsonNode parse(byte[] body) {
     JsonParser parser = null;
     try {
@@ -117,19 +98,19 @@ final class InteractionBody {
     } catch (StreamConstraintsException e) {
       String jackson = String.valueOf(e.getOriginalMessage());
       if (jackson.startsWith("Document nesting depth")) {
-        throw located("nesting is deeper than the " + MAX_NESTING_DEPTH + "-level limit", parser);
+        throw JsonBodies.located("nesting is deeper than the " + MAX_NESTING_DEPTH + "-level limit", parser, BATCH);
       }
-      throw ApiError.badRequest("body is not valid JSON: " + reason(jackson) + lineColumn(e.getLocation()));
+      throw ApiError.badRequest("body is not valid JSON: " + JsonBodies.reason(jackson) + JsonBodies.lineColumn(e.getLocation()));
     } catch (JsonProcessingException e) {
       String jackson = String.valueOf(e.getOriginalMessage());
       if (jackson.startsWith("Duplicate field '") && parser != null) {
-        throw located("duplicate key " + quote(parser.getParsingContext().getCurrentName()), parser);
+        throw JsonBodies.located("duplicate key " + quote(parser.getParsingContext().getCurrentName()), parser, BATCH);
       }
-      throw ApiError.badRequest("body is not valid JSON: " + reason(jackson) + lineColumn(e.getLocation()));
+      throw ApiError.badRequest("body is not valid JSON: " + JsonBodies.reason(jackson) + JsonBodies.lineColumn(e.getLocation()));
     } catch (IOException e) {
       throw new UncheckedIOException("reading from memory cannot fail", e);
     } finally {
-      closeQuietly(parser);
+      JsonBodies.closeQuietly(parser);
     }
   }
 
@@ -143,66 +124,12 @@ final class InteractionBody {
     } catch (JsonProcessingException e) {
       at = e.getLocation(); // not even a token, such as a stray letter
     }
-    throw ApiError.badRequest("body is not valid JSON: content after the end of the object" + lineColumn(at));
-  }
-
-  /** Names where the parser was: {@code customer.userId}, and in a batch the item's index. */
-  private static ApiError located(String message, JsonParser parser) {
-    Deque<Object> path = new ArrayDeque<>();
-    for (JsonStreamContext c = parser == null ? null : parser.getParsingContext(); c != null && !c.inRoot();
-        c = c.getParent()) {
-      if (c.inObject() && c.getCurrentName() != null) {
-        path.addFirst(c.getCurrentName());
-      } else if (c.inArray() && c.getCurrentIndex() >= 0) {
-        path.addFirst(c.getCurrentIndex());
-      }
-    }
-    List<Object> segments = new ArrayList<>(path);
-    Integer index = null;
-    if (segments.size() >= 2 && BATCH.equals(segments.get(0)) && segments.get(1) instanceof Integer i) {
-      index = i;
-      segments = segments.subList(2, segments.size());
-    }
-    StringBuilder field = new StringBuilder();
-    for (Object s : segments) {
-      if (s instanceof Integer i) {
-        field.append('[').append(i).append(']');
-      } else {
-        field.append(field.length() == 0 ? "" : ".").append(s);
-      }
-    }
-    ApiError error = field.length() == 0 ? ApiError.badRequest(message) : ApiError.badField(field.toString(), message);
-    return index == null ? error : error.atIndex(index);
-  }
-
-  /** Jackson's reason, first letter lower case, without the location it appends. */
-  private static String reason(String jackson) {
-    String s = jackson.lines().findFirst().orElse("").trim();
-    int source = s.indexOf("[Source");
-    if (source >= 0) {
-      int aside = s.lastIndexOf(" (", source);
-      s = s.substring(0, aside >= 0 ? aside : source).trim();
-    }
-    return s.isEmpty() ? "malformed" : s.substring(0, 1).toLowerCase(Locale.ROOT) + s.substring(1);
-  }
-
-  private static String lineColumn(JsonLocation at) {
-    return at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    throw ApiError.badRequest("body is not valid JSON: content after the end of the object" + JsonBodies.lineColumn(at));
   }
 
   /** A value for a message: quoted, escaped, cut to 64 characters so a huge value is not echoed whole. */
   static String quote(String value) {
     String escaped = value.replace("\\", "\\\\").replace("\"", "\\\"");
     return "\"" + (escaped.length() <= 64 ? escaped : escaped.substring(0, 64) + "...") + "\"";
-  }
-
-  private static void closeQuietly(JsonParser parser) {
-    if (parser != null) {
-      try {
-        parser.close();
-      } catch (IOException ignored) {
-        // a parser over a byte array holds nothing to release
-      }
-    }
   }
 }

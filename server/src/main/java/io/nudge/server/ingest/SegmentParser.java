@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -16,18 +15,16 @@ import io.nudge.engine.Event;
 import io.nudge.engine.Event.EventType;
 import io.nudge.engine.InvalidInputException;
 import io.nudge.server.http.ApiError;
+import io.nudge.server.http.JsonBodies;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -139,22 +136,6 @@ public final class SegmentParser {
     return events;
   }
 
-  /**
-   * JSON is UTF-8. Jackson decodes some malformed sequences (overlong forms, code points past
-   * U+10FFFF) without complaint, which would let two spellings of one id through; a strict decoder
-   * refuses them first.
-   */
-  private static void checkUtf8(byte[] body) {
-    try {
-      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(body));
-    } catch (java.nio.charset.CharacterCodingException e) {
-      throw ApiError.badRequest("body is not valid UTF-8");
-    }
-  }
-
   private Payload readJson(byte[] body, EventType endpoint) {
     Objects.requireNonNull(body, "body");
     if (body.length > limits.maxRequestBytes()) {
@@ -164,7 +145,7 @@ public final class SegmentParser {
     if (endpoint != null && body.length > limits.maxEventBytes()) {
       throw eventTooLarge(body.length);
     }
-    checkUtf8(body);
+    JsonBodies.checkUtf8(body);
     JsonParser parser = null;
     try {
       parser = mapper.getFactory().createParser(body);
@@ -176,7 +157,7 @@ public final class SegmentParser {
     } catch (IOException e) {
       throw new UncheckedIOException("reading from memory cannot fail", e);
     } finally {
-      closeQuietly(parser);
+      JsonBodies.closeQuietly(parser);
     }
   }
 
@@ -252,7 +233,7 @@ public final class SegmentParser {
     if (parser.nextToken() != null) {
       JsonLocation at = parser.currentTokenLocation();
       throw ApiError.badRequest("body is not valid JSON: content after the end of the object"
-          + lineColumn(at));
+          + JsonBodies.lineColumn(at));
     }
   }
 
@@ -278,79 +259,18 @@ public final class SegmentParser {
           + IngestLimits.MAX_REQUEST_BYTES + ")";
       return ApiError.tooLarge(message);
     } else {
-      message = "body is not valid JSON: " + reason(jackson) + lineColumn(e.getLocation());
+      message = "body is not valid JSON: " + JsonBodies.reason(jackson) + JsonBodies.lineColumn(e.getLocation());
     }
-    return located(message, parser);
+    return JsonBodies.located(message, parser, "batch");
   }
 
   private static ApiError syntaxError(JsonProcessingException e, JsonParser parser) {
     String jackson = String.valueOf(e.getOriginalMessage());
     if (jackson.startsWith("Duplicate field '") && parser != null) {
       String key = parser.getParsingContext().getCurrentName();
-      return located("duplicate key " + EventReader.quote(key), parser);
+      return JsonBodies.located("duplicate key " + EventReader.quote(key), parser, "batch");
     }
-    return ApiError.badRequest("body is not valid JSON: " + reason(jackson) + lineColumn(e.getLocation()));
-  }
-
-  /** Names the field (and batch index) the parser was at, as {@code properties.items[2].sku}. */
-  private static ApiError located(String message, JsonParser parser) {
-    Deque<Object> path = new ArrayDeque<>();
-    for (JsonStreamContext c = parser == null ? null : parser.getParsingContext(); c != null && !c.inRoot();
-        c = c.getParent()) {
-      if (c.inObject() && c.getCurrentName() != null) {
-        path.addFirst(c.getCurrentName());
-      } else if (c.inArray() && c.getCurrentIndex() >= 0) {
-        path.addFirst(c.getCurrentIndex());
-      }
-    }
-    Integer index = null;
-    List<Object> segments = new ArrayList<>(path);
-    if (segments.size() >= 2 && "batch".equals(segments.get(0)) && segments.get(1) instanceof Integer i) {
-      index = i;
-      segments = segments.subList(2, segments.size());
-    }
-    StringBuilder field = new StringBuilder();
-    for (Object s : segments) {
-      if (s instanceof Integer i) {
-        field.append('[').append(i).append(']');
-      } else {
-        field.append(field.length() == 0 ? "" : ".").append(s);
-      }
-    }
-    ApiError error = field.length() == 0 ? ApiError.badRequest(message) : ApiError.badField(field.toString(), message);
-    return index == null ? error : error.atIndex(index);
-  }
-
-  /** Jackson's reason, first letter lower case, without the location it appends. */
-  private static String reason(String jackson) {
-    String s = jackson.lines().findFirst().orElse("").trim();
-    int source = s.indexOf("[Source");
-    if (source >= 0) {
-      // "... (for Array starting at [Source: ...; line: 1, column: 10])": drop the whole aside
-      int aside = s.lastIndexOf(" (", source);
-      s = s.substring(0, aside >= 0 ? aside : source).trim();
-    }
-    if (s.isEmpty()) {
-      return "malformed";
-    }
-    return s.substring(0, 1).toLowerCase(Locale.ROOT) + s.substring(1);
-  }
-
-  private static String lineColumn(JsonLocation at) {
-    if (at == null || at.getLineNr() < 1) {
-      return "";
-    }
-    return " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-  }
-
-  private static void closeQuietly(JsonParser parser) {
-    if (parser != null) {
-      try {
-        parser.close();
-      } catch (IOException ignored) {
-        // a parser over a byte array holds nothing to release
-      }
-    }
+    return ApiError.badRequest("body is not valid JSON: " + JsonBodies.reason(jackson) + JsonBodies.lineColumn(e.getLocation()));
   }
 
   /**
