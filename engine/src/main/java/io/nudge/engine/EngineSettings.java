@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param dedupeWindow message ids remembered per shard to drop repeats
  * @param clock the engine's clock; tests pass one they move by hand
  * @param eventRetention logged events older than this are removed, once no restart needs them
+ * @param personalData trait and property names hashed or dropped before an event is written
  */
 public record EngineSettings(
     int shards,
@@ -26,7 +27,8 @@ public record EngineSettings(
     ConsentDefault consentDefault,
     int dedupeWindow,
     InstantSource clock,
-    Duration eventRetention) {
+    Duration eventRetention,
+    io.nudge.engine.privacy.PersonalData personalData) {
 
   public EngineSettings {
     Checks.checkArgument(shards >= 1 && shards <= 1024, "shards is %d, must be 1 to 1024", shards);
@@ -37,47 +39,59 @@ public record EngineSettings(
     Checks.checkArgument(dedupeWindow >= 0, "dedupeWindow is %d, must not be negative", dedupeWindow);
     Objects.requireNonNull(consentDefault, "consentDefault");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(personalData, "personalData");
     Checks.checkArgument(eventRetention.toMinutes() >= 1, "eventRetention is %s, must be at least a minute",
         eventRetention);
   }
 
   public static EngineSettings defaults() {
     return new EngineSettings(Runtime.getRuntime().availableProcessors(), 10_000, Duration.ofMillis(20),
-        Duration.ofMinutes(30), ConsentDefault.OPT_IN, 100_000, InstantSource.system(), Duration.ofDays(7));
+        Duration.ofMinutes(30), ConsentDefault.OPT_IN, 100_000, InstantSource.system(), Duration.ofDays(7),
+        io.nudge.engine.privacy.PersonalData.defaults());
   }
 
   public EngineSettings withShards(int n) {
     return new EngineSettings(n, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
-        eventRetention);
+        eventRetention, personalData);
   }
 
   public EngineSettings withQueueCapacity(int n) {
-    return new EngineSettings(shards, n, tick, sessionTimeout, consentDefault, dedupeWindow, clock, eventRetention);
+    return new EngineSettings(shards, n, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
+        eventRetention, personalData);
   }
 
   public EngineSettings withTick(Duration d) {
     return new EngineSettings(shards, queueCapacity, d, sessionTimeout, consentDefault, dedupeWindow, clock,
-        eventRetention);
+        eventRetention, personalData);
   }
 
   public EngineSettings withSessionTimeout(Duration d) {
-    return new EngineSettings(shards, queueCapacity, tick, d, consentDefault, dedupeWindow, clock, eventRetention);
+    return new EngineSettings(shards, queueCapacity, tick, d, consentDefault, dedupeWindow, clock,
+        eventRetention, personalData);
   }
 
   public EngineSettings withConsentDefault(ConsentDefault c) {
-    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, c, dedupeWindow, clock, eventRetention);
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, c, dedupeWindow, clock,
+        eventRetention, personalData);
   }
 
   public EngineSettings withDedupeWindow(int n) {
-    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, n, clock, eventRetention);
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, n, clock,
+        eventRetention, personalData);
   }
 
   public EngineSettings withEventRetention(Duration d) {
-    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock, d);
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
+        d, personalData);
+  }
+
+  public EngineSettings withPersonalData(io.nudge.engine.privacy.PersonalData p) {
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
+        eventRetention, p);
   }
 
   public EngineSettings withClock(InstantSource c) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, c,
-        eventRetention);
+        eventRetention, personalData);
   }
 }

@@ -185,6 +185,7 @@ public final class NudgeServer implements AutoCloseable {
         .withQueueCapacity(config.shardQueue())
         .withSessionTimeout(config.sessionTimeout())
         .withEventRetention(config.eventRetention())
+        .withPersonalData(config.personalData())
         .withConsentDefault(config.consentDefault())
         .withClock(clock);
   }

@@ -60,7 +60,7 @@ public final class ContactPoints {
     return "p:" + hash("phone:" + normalPhone);
   }
 
-  private String hash(String value) {
+  String hash(String value) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(salt);

@@ -132,6 +132,11 @@ public final class IdentityRegistry {
     }
   }
 
+  /** A stand-in for a personal value: {@code pseudonym:} and its salted hash; equal values, equal stand-ins. */
+  public String pseudonym(String value) {
+    return "pseudonym:" + contactPoints.hash("value:" + value).substring(0, 32);
+  }
+
   private List<String> contactKeys(java.util.Map<String, Object> traits) {
     List<String> keys = new java.util.ArrayList<>(2);
     if (traits.get("email") instanceof String e) {

@@ -251,7 +251,8 @@ public final class ShardedEngine implements NudgeEngine {
       if (!shard.hasRoom(++perShard[shard.index()])) {
         throw overloaded(shard);
       }
-      entries.add(new EventLog.Entry(customerId, event));
+      // personal fields are hashed or dropped before the event is written anywhere
+      entries.add(new EventLog.Entry(customerId, settings.personalData().minimise(event, identities::pseudonym)));
     }
     List<CompletableFuture<Void>> applied = new ArrayList<>();
     CompletableFuture<List<LoggedEvent>> durable = store.events().append(entries, logged -> {

@@ -39,6 +39,7 @@ public record NudgeConfig(
     int shardQueue,
     Duration sessionTimeout,
     Duration eventRetention,
+    io.nudge.engine.privacy.PersonalData personalData,
     ConsentDefault consentDefault,
     String consentCategories,
     int maxEventBytes,
@@ -95,6 +96,7 @@ public record NudgeConfig(
         shardQueue,
         s.duration("NUDGE_SESSION_TIMEOUT", Duration.ofMinutes(30)),
         retention,
+        personalData(s),
         consentDefault(s.text("NUDGE_CONSENT_DEFAULT", "opt-in")),
         s.text("NUDGE_CONSENT_CATEGORIES", ""),
         s.integer("NUDGE_MAX_EVENT_BYTES", 32 * 1024, 1024, 16 * 1024 * 1024),
@@ -114,7 +116,7 @@ public record NudgeConfig(
   public NudgeConfig withSecrets(Set<String> keys, String admin, String integration, String webhook) {
     return new NudgeConfig(host, port, dataDir, rulesDir, keys, admin, integration, webhookUrl, webhook,
         webhookExpiry, webhookRetryMin, webhookRetryMax, shards, shardQueue, sessionTimeout, eventRetention,
-        consentDefault, consentCategories, maxEventBytes,
+        personalData, consentDefault, consentCategories, maxEventBytes,
         maxRequestBytes, maxBatchEvents, maxNestingDepth, maxStringLength, maxProperties, allowedOrigins,
         rateLimitPerKey, rateLimitPerAddress, trustedProxies, tls);
   }
@@ -123,7 +125,7 @@ public record NudgeConfig(
   public NudgeConfig withPort(int newPort) {
     return new NudgeConfig(host, newPort, dataDir, rulesDir, writeKeys, adminToken, integrationToken,
         webhookUrl, webhookSecret, webhookExpiry, webhookRetryMin, webhookRetryMax, shards, shardQueue,
-        sessionTimeout, eventRetention, consentDefault, consentCategories,
+        sessionTimeout, eventRetention, personalData, consentDefault, consentCategories,
         maxEventBytes, maxRequestBytes, maxBatchEvents, maxNestingDepth, maxStringLength, maxProperties,
         allowedOrigins, rateLimitPerKey, rateLimitPerAddress,
         trustedProxies, tls);
@@ -163,6 +165,18 @@ public record NudgeConfig(
     } catch (URISyntaxException e) {
       throw new ConfigException("NUDGE_WEBHOOK_URL is \"" + value + "\", not a URL: " + e.getReason());
     }
+  }
+
+  private static io.nudge.engine.privacy.PersonalData personalData(Settings s) {
+    io.nudge.engine.privacy.PersonalData d = io.nudge.engine.privacy.PersonalData.defaults();
+    Set<String> fields = s.list("NUDGE_PII_FIELDS");
+    String mode = s.text("NUDGE_PII_MODE", "hash").toLowerCase(Locale.ROOT);
+    if (!mode.equals("hash") && !mode.equals("drop")) {
+      throw new ConfigException("NUDGE_PII_MODE is \"" + mode + "\", must be hash or drop");
+    }
+    return new io.nudge.engine.privacy.PersonalData(fields.isEmpty() ? d.fields() : fields,
+        mode.equals("hash") ? io.nudge.engine.privacy.PersonalData.Mode.HASH
+            : io.nudge.engine.privacy.PersonalData.Mode.DROP);
   }
 
   private static ConsentDefault consentDefault(String value) {
