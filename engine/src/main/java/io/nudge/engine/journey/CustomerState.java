@@ -13,7 +13,8 @@ import org.kie.api.runtime.rule.FactHandle;
 /** What a session keeps per customer beside the facts: handles and this visit's asks. */
 final class CustomerState {
   final Journey journey;
-  final FactHandle journeyHandle;
+  /** Set once the journey is in the session; null for a state only decoded. */
+  FactHandle journeyHandle;
   final List<Offer> offers = new ArrayList<>();
   final List<FactHandle> offerHandles = new ArrayList<>();
   final Set<String> askedThisVisit = new HashSet<>();

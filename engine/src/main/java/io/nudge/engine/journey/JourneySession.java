@@ -12,10 +12,8 @@ import io.nudge.engine.facts.CustomerFact;
 import io.nudge.engine.facts.EngagementOutcome;
 import io.nudge.engine.facts.Interaction;
 import io.nudge.engine.facts.Journey;
-import io.nudge.engine.facts.JourneyCodec;
 import io.nudge.engine.facts.JourneyRecorder;
 import io.nudge.engine.facts.Offer;
-import io.nudge.engine.store.Binary;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,7 +51,6 @@ import org.slf4j.LoggerFactory;
 public final class JourneySession implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JourneySession.class);
   private static final int MAX_FIRE_ATTEMPTS = 16;
-  private static final int SNAPSHOT_VERSION = 3;
   private static final int MAX_INTERACTIONS = 20;
   private static final Duration INTERACTIONS_KEPT = Duration.ofDays(30);
 
@@ -211,51 +208,31 @@ public final class JourneySession implements AutoCloseable {
     return state == null ? 0 : state.applied;
   }
 
-  /** The customer's state as bytes: journey, and the engagements asked for in this visit. */
+  /** The customer's state as bytes: journey, this visit's asks, contacts and outcomes. */
   public byte[] snapshot(String customerId) {
-    CustomerState state = customers.get(customerId);
-    return Binary.write(w -> {
-      w.small(SNAPSHOT_VERSION);
-      JourneyCodec.write(state.journey, w);
-      w.texts(List.copyOf(state.askedThisVisit));
-      w.small(state.offers.size());
-      for (Offer o : state.offers) {
-        w.text(o.getRule());
-        w.text(o.getKey());
-        w.text(o.getType());
-        w.text(o.getEngagementId());
-        w.number(o.getAt());
-      }
-      w.number(state.applied);
-      w.small(state.interactions.size());
-      for (Interaction i : state.interactions) {
-        w.text(i.getChannel());
-        w.text(i.getDirection());
-        w.number(i.getStartedAt());
-        w.number(i.getEndedAt());
-        w.text(i.getQueue());
-        w.text(i.getAgentId());
-        w.text(i.getCaseId());
-        w.text(i.getReason());
-        w.flag(i.isResolved());
-        w.small(i.getCsat());
-        w.small(i.getNps());
-      }
-      w.small(state.outcomes.size());
-      for (EngagementOutcome o : state.outcomes) {
-        w.text(o.getEngagementId());
-        w.text(o.getRule());
-        w.text(o.getType());
-        w.text(o.getOutcome());
-        w.number(o.getAt());
-      }
-      w.texts(List.copyOf(state.absorbed));
-    });
+    return CustomerStateCodec.write(customers.get(customerId));
   }
 
   /** Puts a customer back from {@link #snapshot}; before any event of theirs is applied. */
   public void restore(String customerId, byte[] snapshot) {
-    customers.put(customerId, decode(customerId, snapshot, true));
+    customers.put(customerId, attach(CustomerStateCodec.read(customerId, snapshot)));
+  }
+
+  /** Inserts a decoded customer's facts into the session. */
+  private CustomerState attach(CustomerState state) {
+    state.journeyHandle = kie.insert(state.journey);
+    for (Offer o : state.offers) {
+      state.offerHandles.add(kie.insert(o));
+    }
+    List<Interaction> interactions = List.copyOf(state.interactions);
+    state.interactions.clear();
+    for (Interaction i : interactions) {
+      insertInteraction(state, i);
+    }
+    for (EngagementOutcome o : state.outcomes) {
+      state.outcomeHandles.add(kie.insert(o));
+    }
+    return state;
   }
 
   /**
@@ -292,7 +269,7 @@ public final class JourneySession implements AutoCloseable {
     if (snapshot == null || !state.absorbed.add(from)) {
       return;
     }
-    CustomerState other = decode(from, snapshot, false);
+    CustomerState other = CustomerStateCodec.read(from, snapshot);
     JourneyRecorder.merge(state.journey, other.journey);
     state.askedThisVisit.addAll(other.askedThisVisit);
     for (Offer o : other.offers) {
@@ -327,47 +304,6 @@ public final class JourneySession implements AutoCloseable {
   /** The customers this session knows, for restoring merges. */
   public Set<String> customerIds() {
     return Set.copyOf(customers.keySet());
-  }
-
-  private CustomerState decode(String customerId, byte[] snapshot, boolean insert) {
-    return Binary.read(snapshot, r -> {
-      int version = r.small();
-      if (version != SNAPSHOT_VERSION) {
-        throw new java.io.IOException("journey snapshot version " + version + " is not known to this Nudge");
-      }
-      Journey journey = JourneyCodec.read(customerId, r);
-      CustomerState state = new CustomerState(journey, insert ? kie.insert(journey) : null);
-      state.askedThisVisit.addAll(r.texts());
-      int offers = r.small();
-      for (int i = 0; i < offers; i++) {
-        Offer o = new Offer(customerId, r.text(), r.text(), r.text(), r.text(), r.number());
-        state.offers.add(o);
-        if (insert) {
-          state.offerHandles.add(kie.insert(o));
-        }
-      }
-      state.applied = r.number();
-      int interactions = r.small();
-      for (int i = 0; i < interactions; i++) {
-        Interaction interaction = new Interaction(customerId, r.text(), r.text(), r.number(), r.number(), r.text(),
-            r.text(), r.text(), r.text(), r.flag(), r.small(), r.small());
-        if (insert) {
-          insertInteraction(state, interaction);
-        } else {
-          state.interactions.add(interaction);
-        }
-      }
-      int outcomes = r.small();
-      for (int i = 0; i < outcomes; i++) {
-        EngagementOutcome o = new EngagementOutcome(customerId, r.text(), r.text(), r.text(), r.text(), r.number());
-        state.outcomes.add(o);
-        if (insert) {
-          state.outcomeHandles.add(kie.insert(o));
-        }
-      }
-      state.absorbed.addAll(r.texts());
-      return state;
-    });
   }
 
   /** Marks customers as changed again, after their snapshots could not be saved. */
