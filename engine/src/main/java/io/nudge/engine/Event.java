@@ -73,6 +73,8 @@ public record Event(
    * @param campaign {@code context.campaign}, or null
    * @param consent purposes granted (true) or denied (false) by {@code context.consent}, already
    *     mapped from the site's category names; absent purposes are left as they are
+   * @param signals purposes a browser privacy signal (Global Privacy Control, Do Not Track) denied;
+   *     recorded with source {@code signal}, after {@code consent}
    */
   public record EventContext(
       Page page,
@@ -80,12 +82,20 @@ public record Event(
       String locale,
       String timezone,
       Campaign campaign,
-      Map<Purpose, Boolean> consent) {
+      Map<Purpose, Boolean> consent,
+      Map<Purpose, Boolean> signals) {
 
-    public static final EventContext EMPTY = new EventContext(null, null, null, null, null, Map.of());
+    public static final EventContext EMPTY = new EventContext(null, null, null, null, null, Map.of(), Map.of());
 
     public EventContext {
       consent = consent == null ? Map.of() : Map.copyOf(consent);
+      signals = signals == null ? Map.of() : Map.copyOf(signals);
+    }
+
+    /** A context without privacy signals. */
+    public EventContext(Page page, String userAgent, String locale, String timezone, Campaign campaign,
+        Map<Purpose, Boolean> consent) {
+      this(page, userAgent, locale, timezone, campaign, consent, Map.of());
     }
   }
 

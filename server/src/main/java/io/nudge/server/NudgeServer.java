@@ -132,7 +132,8 @@ public final class NudgeServer implements AutoCloseable {
       }
     });
     SegmentParser parser = new SegmentParser(limits(config), config.consentCategories().isBlank()
-        ? ConsentCategories.defaults() : ConsentCategories.parse(config.consentCategories()));
+        ? ConsentCategories.defaults() : ConsentCategories.parse(config.consentCategories()),
+        config.honourPrivacySignals());
     SegmentIngestRoutes.create(engine, credentials, parser, clock).mount(router);
     stream.mount(router);
     visitors.mount(router);

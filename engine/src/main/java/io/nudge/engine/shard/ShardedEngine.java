@@ -296,6 +296,7 @@ public final class ShardedEngine implements NudgeEngine {
       Instant chosen = event.timestamp().toEpochMilli() > le.receivedAt()
           ? Instant.ofEpochMilli(le.receivedAt()) : event.timestamp();
       recordConsent(le.customerId(), event.context().consent(), "event", chosen);
+      recordConsent(le.customerId(), event.context().signals(), "signal", chosen); // after: a signal wins
       session.apply(le.customerId(), event, le.receivedAt(), le.sequence());
       store.timeline().append(le.customerId(), Timelines.entryOf(le));
     }

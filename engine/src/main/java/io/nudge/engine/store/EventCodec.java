@@ -7,9 +7,9 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** The stored form of a logged event: version 1. */
+/** The stored form of a logged event: version 2 (version 1, without privacy signals, is still read). */
 public final class EventCodec {
-  private static final byte VERSION = 1;
+  private static final byte VERSION = 2;
 
   private EventCodec() {}
 
@@ -56,13 +56,18 @@ public final class EventCodec {
         w.small(choice.getKey().ordinal());
         w.flag(choice.getValue());
       }
+      w.small(c.signals().size());
+      for (Map.Entry<Purpose, Boolean> signal : c.signals().entrySet()) {
+        w.small(signal.getKey().ordinal());
+        w.flag(signal.getValue());
+      }
     });
   }
 
   public static LoggedEvent decode(long sequence, byte[] bytes) {
     return Binary.read(bytes, r -> {
       int version = r.small();
-      if (version != VERSION) {
+      if (version != VERSION && version != 1) {
         throw new IOException("event record version " + version + " is not known to this Nudge");
       }
       long receivedAt = r.number();
@@ -88,8 +93,14 @@ public final class EventCodec {
       for (int i = 0; i < choices; i++) {
         consent.put(Purpose.values()[r.small()], r.flag());
       }
+      Map<Purpose, Boolean> signals = new EnumMap<>(Purpose.class);
+      int signalled = version == 1 ? 0 : r.small();
+      for (int i = 0; i < signalled; i++) {
+        signals.put(Purpose.values()[r.small()], r.flag());
+      }
       Event event = new Event(messageId, source, type, anonymousId, userId, previousId, name, properties, traits,
-          timestamp, new Event.EventContext(page, userAgent, locale, timezone, campaign, consent));
+          timestamp, new Event.EventContext(page, userAgent, locale, timezone, campaign, consent,
+              signals));
       return new LoggedEvent(sequence, receivedAt, customerId, event);
     });
   }

@@ -42,6 +42,7 @@ public record NudgeConfig(
     io.nudge.engine.privacy.PersonalData personalData,
     ConsentDefault consentDefault,
     String consentCategories,
+    boolean honourPrivacySignals,
     int maxEventBytes,
     int maxRequestBytes,
     int maxBatchEvents,
@@ -99,6 +100,7 @@ public record NudgeConfig(
         personalData(s),
         consentDefault(s.text("NUDGE_CONSENT_DEFAULT", "opt-in")),
         s.text("NUDGE_CONSENT_CATEGORIES", ""),
+        privacySignals(s.text("NUDGE_PRIVACY_SIGNALS", "honour")),
         s.integer("NUDGE_MAX_EVENT_BYTES", 32 * 1024, 1024, 16 * 1024 * 1024),
         s.integer("NUDGE_MAX_REQUEST_BYTES", 500 * 1024, 1024, 64 * 1024 * 1024),
         maxBatch,
@@ -116,7 +118,7 @@ public record NudgeConfig(
   public NudgeConfig withSecrets(Set<String> keys, String admin, String integration, String webhook) {
     return new NudgeConfig(host, port, dataDir, rulesDir, keys, admin, integration, webhookUrl, webhook,
         webhookExpiry, webhookRetryMin, webhookRetryMax, shards, shardQueue, sessionTimeout, eventRetention,
-        personalData, consentDefault, consentCategories, maxEventBytes,
+        personalData, consentDefault, consentCategories, honourPrivacySignals, maxEventBytes,
         maxRequestBytes, maxBatchEvents, maxNestingDepth, maxStringLength, maxProperties, allowedOrigins,
         rateLimitPerKey, rateLimitPerAddress, trustedProxies, tls);
   }
@@ -125,7 +127,7 @@ public record NudgeConfig(
   public NudgeConfig withPort(int newPort) {
     return new NudgeConfig(host, newPort, dataDir, rulesDir, writeKeys, adminToken, integrationToken,
         webhookUrl, webhookSecret, webhookExpiry, webhookRetryMin, webhookRetryMax, shards, shardQueue,
-        sessionTimeout, eventRetention, personalData, consentDefault, consentCategories,
+        sessionTimeout, eventRetention, personalData, consentDefault, consentCategories, honourPrivacySignals,
         maxEventBytes, maxRequestBytes, maxBatchEvents, maxNestingDepth, maxStringLength, maxProperties,
         allowedOrigins, rateLimitPerKey, rateLimitPerAddress,
         trustedProxies, tls);
@@ -177,6 +179,14 @@ public record NudgeConfig(
     return new io.nudge.engine.privacy.PersonalData(fields.isEmpty() ? d.fields() : fields,
         mode.equals("hash") ? io.nudge.engine.privacy.PersonalData.Mode.HASH
             : io.nudge.engine.privacy.PersonalData.Mode.DROP);
+  }
+
+  private static boolean privacySignals(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "honour", "honor" -> true;
+      case "ignore" -> false;
+      default -> throw new ConfigException("NUDGE_PRIVACY_SIGNALS is \"" + value + "\", must be honour or ignore");
+    };
   }
 
   private static ConsentDefault consentDefault(String value) {

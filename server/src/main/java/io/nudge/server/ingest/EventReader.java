@@ -31,22 +31,27 @@ final class EventReader {
 
   private final IngestLimits limits;
   private final ConsentCategories categories;
+  private final boolean honourSignals;
 
-  EventReader(IngestLimits limits, ConsentCategories categories) {
+  /** What a privacy signal denies: analytics and personalisation. */
+  private static final Map<io.nudge.engine.Purpose, Boolean> SIGNALLED = Map.of(
+      io.nudge.engine.Purpose.ANALYTICS, false, io.nudge.engine.Purpose.PERSONALIZATION, false);
+
+  EventReader(IngestLimits limits, ConsentCategories categories, boolean honourSignals) {
+    this.honourSignals = honourSignals;
     this.limits = limits;
     this.categories = categories;
   }
 
   /** What a batch says for all its items: {@code sentAt} and a {@code context} under each item's. */
-  record Envelope(Instant sentAt, ObjectNode context) {
-    static final Envelope NONE = new Envelope(null, null);
-  }
+  record Envelope(Instant sentAt, ObjectNode context, boolean privacySignal) {}
 
-  Envelope envelope(ObjectNode root, boolean batch) {
+  /** @param privacySignal the request came with {@code Sec-GPC: 1} or {@code DNT: 1} */
+  Envelope envelope(ObjectNode root, boolean batch, boolean privacySignal) {
     if (!batch) {
-      return Envelope.NONE;
+      return new Envelope(null, null, privacySignal);
     }
-    return new Envelope(instant(root, "sentAt"), object(root, "context"));
+    return new Envelope(instant(root, "sentAt"), object(root, "context"), privacySignal);
   }
 
   /**
@@ -69,18 +74,18 @@ final class EventReader {
     return switch (type) {
       case TRACK -> new Event(messageId, source, type, anonymousId, userId, null,
           requiredText(call, "event", "event is required for track"), map(call, "properties"), null,
-          timestamp, context(context, null));
+          timestamp, context(context, null, envelope));
       case PAGE, SCREEN -> new Event(messageId, source, type, anonymousId, userId, null,
           text(call, "name", "name"), map(call, "properties"), null, timestamp,
-          context(context, type == EventType.PAGE ? object(call, "properties") : null));
+          context(context, type == EventType.PAGE ? object(call, "properties") : null, envelope));
       case IDENTIFY -> new Event(messageId, source, type, anonymousId, userId, null, null, null,
-          map(call, "traits"), timestamp, context(context, null));
+          map(call, "traits"), timestamp, context(context, null, envelope));
       case GROUP -> new Event(messageId, source, type, anonymousId, userId, null, null, null,
-          groupTraits(call), timestamp, context(context, null));
+          groupTraits(call), timestamp, context(context, null, envelope));
       case ALIAS -> {
         String previousId = previousId(call);
         yield new Event(messageId, source, type, anonymousId, aliasUserId(userId), previousId, null, null,
-            null, timestamp, context(context, null));
+            null, timestamp, context(context, null, envelope));
       }
       case INTERACTION, OUTCOME -> throw new IllegalStateException(type + " is not a Segment call");
     };
@@ -209,18 +214,26 @@ final class EventReader {
     return t;
   }
 
-  private Event.EventContext context(ObjectNode context, ObjectNode pageProperties) {
-    if (context == null && pageProperties == null) {
+  private Event.EventContext context(ObjectNode context, ObjectNode pageProperties, Envelope envelope) {
+    ObjectNode ctx = context == null ? JsonNodeFactory.instance.objectNode() : context;
+    boolean signal = honourSignals && (envelope.privacySignal() || gpc(ctx));
+    if (context == null && pageProperties == null && !signal) {
       return Event.EventContext.EMPTY;
     }
-    ObjectNode ctx = context == null ? JsonNodeFactory.instance.objectNode() : context;
     return new Event.EventContext(
         page(object(ctx, "page", "context.page"), pageProperties),
         text(ctx, "userAgent", "context.userAgent"),
         text(ctx, "locale", "context.locale"),
         text(ctx, "timezone", "context.timezone"),
         campaign(object(ctx, "campaign", "context.campaign")),
-        consent(object(ctx, "consent", "context.consent")));
+        consent(object(ctx, "consent", "context.consent")),
+        signal ? SIGNALLED : Map.of());
+  }
+
+  /** Global Privacy Control as an SDK reports it: {@code context.gpc} or {@code context.privacy.gpc}. */
+  private static boolean gpc(ObjectNode ctx) {
+    JsonNode privacy = ctx.get("privacy");
+    return ctx.path("gpc").asBoolean(false) || privacy != null && privacy.path("gpc").asBoolean(false);
   }
 
   /** {@code context.page}, with a page call's own properties taking precedence. */

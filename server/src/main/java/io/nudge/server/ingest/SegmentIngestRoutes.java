@@ -90,9 +90,11 @@ public final class SegmentIngestRoutes {
       boolean gzip = isGzip(request.getHeader(HttpHeaders.CONTENT_ENCODING));
       long declared = bodies.checkDeclaredLength(request);
       String knownKey = basicKey;
+      // Global Privacy Control, or the older Do Not Track, from the visitor's browser
+      boolean signal = "1".equals(request.getHeader("Sec-GPC")) || "1".equals(request.getHeader("DNT"));
       Context context = ctx.vertx().getOrCreateContext();
       bodies.read(ctx, declared)
-          .compose(body -> ingest(body, gzip, type, knownKey, receivedAt, context))
+          .compose(body -> ingest(body, gzip, type, knownKey, receivedAt, context, signal))
           .onSuccess(v -> ctx.response()
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .end(SUCCESS))
@@ -102,8 +104,8 @@ public final class SegmentIngestRoutes {
     }
   }
 
-  private Future<Void> ingest(
-      Buffer body, boolean gzip, EventType type, String basicKey, Instant receivedAt, Context context) {
+  private Future<Void> ingest(Buffer body, boolean gzip, EventType type, String basicKey, Instant receivedAt,
+      Context context, boolean privacySignal) {
     byte[] bytes = gzip ? bodies.gunzip(body.getBytes()) : body.getBytes();
     SegmentParser.Payload payload = type == null ? parser.readBatch(bytes) : parser.read(type, bytes);
     String writeKey = basicKey;
@@ -116,7 +118,7 @@ public final class SegmentIngestRoutes {
         throw ApiError.unauthorized(UNKNOWN_WRITE_KEY);
       }
     }
-    List<Event> events = parser.events(payload, receivedAt, SegmentParser.sourceId(writeKey));
+    List<Event> events = parser.events(payload, receivedAt, SegmentParser.sourceId(writeKey), privacySignal);
     return submitAll(events, context);
   }
 

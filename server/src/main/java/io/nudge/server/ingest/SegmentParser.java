@@ -48,7 +48,16 @@ public final class SegmentParser {
   private final ObjectMapper mapper;
   private final EventReader reader;
 
+  /** A parser that honours browser privacy signals. */
   public SegmentParser(IngestLimits limits, ConsentCategories categories) {
+    this(limits, categories, true);
+  }
+
+  /**
+   * @param honourSignals whether Global Privacy Control and Do Not Track deny analytics and
+   *     personalisation ({@code NUDGE_PRIVACY_SIGNALS})
+   */
+  public SegmentParser(IngestLimits limits, ConsentCategories categories, boolean honourSignals) {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.categories = Objects.requireNonNull(categories, "categories");
     JsonFactory factory = JsonFactory.builder()
@@ -63,7 +72,7 @@ public final class SegmentParser {
         .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
         .build();
     this.mapper = new ObjectMapper(factory);
-    this.reader = new EventReader(limits, categories);
+    this.reader = new EventReader(limits, categories, honourSignals);
   }
 
   public IngestLimits limits() {
@@ -119,9 +128,17 @@ public final class SegmentParser {
    * @param source the sending source's id ({@link #sourceId}), stored with each event
    */
   public List<Event> events(Payload payload, Instant receivedAt, String source) {
+    return events(payload, receivedAt, source, false);
+  }
+
+  /**
+   * @param privacySignal the request carried {@code Sec-GPC: 1} or {@code DNT: 1}: unless the parser
+   *     ignores signals, every event of it denies analytics and personalisation
+   */
+  public List<Event> events(Payload payload, Instant receivedAt, String source, boolean privacySignal) {
     Objects.requireNonNull(receivedAt, "receivedAt");
     Objects.requireNonNull(source, "source");
-    EventReader.Envelope envelope = reader.envelope(payload.root, payload.endpoint == null);
+    EventReader.Envelope envelope = reader.envelope(payload.root, payload.endpoint == null, privacySignal);
     List<Event> events = new ArrayList<>(payload.items.size());
     for (int i = 0; i < payload.items.size(); i++) {
       try {
