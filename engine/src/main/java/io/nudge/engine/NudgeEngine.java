@@ -62,6 +62,9 @@ public interface NudgeEngine extends AutoCloseable {
   /** Records choices for a customer known by any of their ids; they apply to the next decision. */
   void setConsent(String customerRef, Map<Purpose, Boolean> choices, String source);
 
+  /** Every choice the customer made, oldest first (the newest hundred). */
+  List<ConsentRecord> consentHistory(String customerRef);
+
   /** The customer's current choices, one per purpose set. */
   Map<Purpose, ConsentRecord> consent(String customerRef);
 

@@ -12,4 +12,10 @@ public interface ConsentStore {
 
   /** The current choice per purpose; purposes never set are absent. */
   Map<Purpose, ConsentRecord> current(String customerId);
+
+  /** Every choice recorded, oldest first, the newest {@value #HISTORY_KEPT} at most. */
+  java.util.List<ConsentRecord> history(String customerId);
+
+  /** How many past choices are kept per customer. */
+  int HISTORY_KEPT = 100;
 }

@@ -361,6 +361,11 @@ public final class ShardedEngine implements NudgeEngine {
   }
 
   @Override
+  public List<ConsentRecord> consentHistory(String customerRef) {
+    return identities.customerOf(customerRef).map(store.consent()::history).orElse(List.of());
+  }
+
+  @Override
   public Map<Purpose, ConsentRecord> consent(String customerRef) {
     return identities.customerOf(customerRef).map(store.consent()::current).orElse(Map.of());
   }

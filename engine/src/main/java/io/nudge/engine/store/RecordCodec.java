@@ -55,30 +55,50 @@ public final class RecordCodec {
     });
   }
 
-  public static byte[] consent(Map<Purpose, ConsentRecord> choices) {
+  /** A customer's consent as stored: the current choice per purpose and the choices made, oldest first. */
+  public record ConsentState(Map<Purpose, ConsentRecord> current, java.util.List<ConsentRecord> history) {}
+
+  /** Version 2: current choices, then history (version 1 had the current choices only). */
+  public static byte[] consent(ConsentState state) {
     return Binary.write(w -> {
-      w.small(VERSION);
-      w.small(choices.size());
-      for (ConsentRecord c : choices.values()) {
-        w.small(c.purpose().ordinal());
-        w.flag(c.granted());
-        w.text(c.source());
-        w.number(c.at().toEpochMilli());
-      }
+      w.small(2);
+      writeChoices(w, state.current().values());
+      writeChoices(w, state.history());
     });
   }
 
-  public static Map<Purpose, ConsentRecord> consent(byte[] bytes) {
+  public static ConsentState consent(byte[] bytes) {
     return Binary.read(bytes, r -> {
-      checkVersion(r.small(), "consent");
-      int n = r.small();
-      Map<Purpose, ConsentRecord> choices = new EnumMap<>(Purpose.class);
-      for (int i = 0; i < n; i++) {
-        Purpose p = Purpose.values()[r.small()];
-        choices.put(p, new ConsentRecord(p, r.flag(), r.text(), Instant.ofEpochMilli(r.number())));
+      int version = r.small();
+      if (version != 1 && version != 2) {
+        throw new IOException("consent record version " + version + " is not known to this Nudge");
       }
-      return choices;
+      java.util.List<ConsentRecord> current = readChoices(r);
+      Map<Purpose, ConsentRecord> choices = new EnumMap<>(Purpose.class);
+      current.forEach(c -> choices.put(c.purpose(), c));
+      return new ConsentState(choices, version == 1 ? current : readChoices(r));
     });
+  }
+
+  private static void writeChoices(Binary.Writer w, java.util.Collection<ConsentRecord> choices)
+      throws IOException {
+    w.small(choices.size());
+    for (ConsentRecord c : choices) {
+      w.small(c.purpose().ordinal());
+      w.flag(c.granted());
+      w.text(c.source());
+      w.number(c.at().toEpochMilli());
+    }
+  }
+
+  private static java.util.List<ConsentRecord> readChoices(Binary.Reader r) throws IOException {
+    int n = r.small();
+    java.util.List<ConsentRecord> out = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Purpose p = Purpose.values()[r.small()];
+      out.add(new ConsentRecord(p, r.flag(), r.text(), Instant.ofEpochMilli(r.number())));
+    }
+    return out;
   }
 
   private static void checkVersion(int version, String what) throws IOException {

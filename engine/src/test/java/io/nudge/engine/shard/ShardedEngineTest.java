@@ -495,6 +495,11 @@ final class ShardedEngineTest {
     }
 
     @Override
+    public List<ConsentRecord> history(String customerId) {
+      return delegate.history(customerId);
+    }
+
+    @Override
     public Map<Purpose, ConsentRecord> current(String customerId) {
       if (failing) {
         throw new IllegalStateException("consent store down");

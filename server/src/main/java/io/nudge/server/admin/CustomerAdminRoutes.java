@@ -121,7 +121,13 @@ public final class CustomerAdminRoutes {
           .put("source", c.source())
           .put("at", c.at().toString()));
     }
-    ok(ctx, new JsonObject().put("customerId", engine.customerOf(id).orElse(id)).put("consent", consent));
+    JsonArray history = new JsonArray();
+    for (ConsentRecord c : engine.consentHistory(id)) {
+      history.add(new JsonObject().put("purpose", c.purpose().id()).put("granted", c.granted())
+          .put("source", c.source()).put("at", c.at().toString()));
+    }
+    ok(ctx, new JsonObject().put("customerId", engine.customerOf(id).orElse(id)).put("consent", consent)
+        .put("history", history));
   }
 
   private void getDecisions(RoutingContext ctx) {

@@ -40,6 +40,13 @@ final class CustomerAdminRoutesTest {
     HttpResponse<String> read = http.get("/v1/customers/new-user/consent", TestSupport.ADMIN);
     assertThat(new JsonObject(read.body()).getJsonObject("consent").fieldNames())
         .containsExactlyInAnyOrder("proactive_chat", "callback");
+
+    http.put("/v1/customers/new-user/consent", TestSupport.ADMIN, "{\"proactive_chat\": true}");
+    JsonObject after = new JsonObject(http.get("/v1/customers/new-user/consent", TestSupport.ADMIN).body());
+    assertThat(after.getJsonObject("consent").getJsonObject("proactive_chat").getBoolean("granted")).isTrue();
+    assertThat(after.getJsonArray("history")).hasSize(3);
+    assertThat(after.getJsonArray("history").getJsonObject(0).getBoolean("granted")).isFalse();
+    assertThat(after.getJsonArray("history").getJsonObject(2).getString("purpose")).isEqualTo("proactive_chat");
   }
 
   @Test

@@ -6,6 +6,8 @@ import io.nudge.engine.consent.ConsentStore;
 import io.nudge.engine.store.RecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
@@ -31,15 +33,21 @@ final class RocksConsentStore implements ConsentStore {
   @Override
   public void record(String customerId, ConsentRecord choice) {
     synchronized (stripes[Math.floorMod(customerId.hashCode(), stripes.length)]) {
+      RecordCodec.ConsentState state = state(customerId);
       Map<Purpose, ConsentRecord> current = new EnumMap<>(Purpose.class);
-      current.putAll(current(customerId));
+      current.putAll(state.current());
       ConsentRecord old = current.get(choice.purpose());
       if (old != null && old.at().isAfter(choice.at())) {
         return; // a newer choice is already recorded
       }
       current.put(choice.purpose(), choice);
+      List<ConsentRecord> history = new ArrayList<>(state.history());
+      history.add(choice);
+      if (history.size() > HISTORY_KEPT) {
+        history.remove(0);
+      }
       try {
-        db.put(consent, write, key(customerId), RecordCodec.consent(current));
+        db.put(consent, write, key(customerId), RecordCodec.consent(new RecordCodec.ConsentState(current, history)));
       } catch (RocksDBException e) {
         throw RocksStore.failure("write of consent", e);
       }
@@ -48,9 +56,18 @@ final class RocksConsentStore implements ConsentStore {
 
   @Override
   public Map<Purpose, ConsentRecord> current(String customerId) {
+    return Map.copyOf(state(customerId).current());
+  }
+
+  @Override
+  public List<ConsentRecord> history(String customerId) {
+    return List.copyOf(state(customerId).history());
+  }
+
+  private RecordCodec.ConsentState state(String customerId) {
     try {
       byte[] value = db.get(consent, key(customerId));
-      return value == null ? Map.of() : Map.copyOf(RecordCodec.consent(value));
+      return value == null ? new RecordCodec.ConsentState(Map.of(), List.of()) : RecordCodec.consent(value);
     } catch (RocksDBException e) {
       throw RocksStore.failure("read of consent", e);
     }
