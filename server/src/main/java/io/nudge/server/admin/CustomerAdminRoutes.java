@@ -81,8 +81,10 @@ public final class CustomerAdminRoutes {
     if (choices.isEmpty()) {
       throw ApiError.badRequest("body names no purpose: send for example {\"proactive_chat\": false}");
     }
-    engine.setConsent(id, choices, "api");
-    sendConsent(ctx, id);
+    offLoop(ctx, () -> {
+      engine.setConsent(id, choices, "api");
+      return consentJson(id);
+    });
   }
 
   private void getCustomer(RoutingContext ctx) {
@@ -110,10 +112,10 @@ public final class CustomerAdminRoutes {
   private void getConsent(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     requireKnown(id);
-    sendConsent(ctx, id);
+    offLoop(ctx, () -> consentJson(id));
   }
 
-  private void sendConsent(RoutingContext ctx, String id) {
+  private JsonObject consentJson(String id) {
     JsonObject consent = new JsonObject();
     for (ConsentRecord c : engine.consent(id).values()) {
       consent.put(c.purpose().id(), new JsonObject()
@@ -126,13 +128,17 @@ public final class CustomerAdminRoutes {
       history.add(new JsonObject().put("purpose", c.purpose().id()).put("granted", c.granted())
           .put("source", c.source()).put("at", c.at().toString()));
     }
-    ok(ctx, new JsonObject().put("customerId", engine.customerOf(id).orElse(id)).put("consent", consent)
-        .put("history", history));
+    return new JsonObject().put("customerId", engine.customerOf(id).orElse(id)).put("consent", consent)
+        .put("history", history);
   }
 
   private void getDecisions(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     String customerId = requireKnown(id);
+    offLoop(ctx, () -> decisionsJson(customerId));
+  }
+
+  private JsonObject decisionsJson(String customerId) {
     List<Decision> decisions = engine.decisions(customerId);
     JsonArray list = new JsonArray();
     for (int i = decisions.size() - 1; i >= 0; i--) {
@@ -146,7 +152,14 @@ public final class CustomerAdminRoutes {
           .put("reason", d.reason())
           .put("fields", new JsonObject(Map.copyOf(d.engagement().fields()))));
     }
-    ok(ctx, new JsonObject().put("customerId", customerId).put("decisions", list));
+    return new JsonObject().put("customerId", customerId).put("decisions", list);
+  }
+
+  /** Store reads and writes run on a worker thread, never on the event loop. */
+  private static void offLoop(RoutingContext ctx, java.util.concurrent.Callable<JsonObject> work) {
+    ctx.vertx().executeBlocking(work, false)
+        .onSuccess(body -> ok(ctx, body))
+        .onFailure(t -> Failures.send(ctx, t));
   }
 
   private String requireKnown(String id) {
