@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param clock the engine's clock; tests pass one they move by hand
  * @param eventRetention logged events older than this are removed, once no restart needs them
  * @param personalData trait and property names hashed or dropped before an event is written
+ * @param journeyRetention a journey with no event for this long is purged, with its timeline
+ * @param decisionRetention decisions (and their outcomes) older than this are purged
+ * @param policy the contact policy the gate applies after consent
  */
 public record EngineSettings(
     int shards,
@@ -28,7 +31,10 @@ public record EngineSettings(
     int dedupeWindow,
     InstantSource clock,
     Duration eventRetention,
-    io.nudge.engine.privacy.PersonalData personalData) {
+    io.nudge.engine.privacy.PersonalData personalData,
+    Duration journeyRetention,
+    Duration decisionRetention,
+    io.nudge.engine.policy.ContactPolicy policy) {
 
   public EngineSettings {
     Checks.checkArgument(shards >= 1 && shards <= 1024, "shards is %d, must be 1 to 1024", shards);
@@ -40,58 +46,75 @@ public record EngineSettings(
     Objects.requireNonNull(consentDefault, "consentDefault");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(personalData, "personalData");
+    Objects.requireNonNull(policy, "policy");
     Checks.checkArgument(eventRetention.toMinutes() >= 1, "eventRetention is %s, must be at least a minute",
         eventRetention);
+    Checks.checkArgument(journeyRetention.toMinutes() >= 1, "journeyRetention is %s, must be at least a minute",
+        journeyRetention);
+    Checks.checkArgument(decisionRetention.toMinutes() >= 1, "decisionRetention is %s, must be at least a minute",
+        decisionRetention);
   }
 
   public static EngineSettings defaults() {
     return new EngineSettings(Runtime.getRuntime().availableProcessors(), 10_000, Duration.ofMillis(20),
         Duration.ofMinutes(30), ConsentDefault.OPT_IN, 100_000, InstantSource.system(), Duration.ofDays(7),
-        io.nudge.engine.privacy.PersonalData.defaults());
+        io.nudge.engine.privacy.PersonalData.defaults(), Duration.ofDays(395), Duration.ofDays(395),
+        io.nudge.engine.policy.ContactPolicy.defaults());
   }
 
   public EngineSettings withShards(int n) {
     return new EngineSettings(n, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
-        eventRetention, personalData);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy);
   }
 
   public EngineSettings withQueueCapacity(int n) {
     return new EngineSettings(shards, n, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
-        eventRetention, personalData);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy);
   }
 
   public EngineSettings withTick(Duration d) {
     return new EngineSettings(shards, queueCapacity, d, sessionTimeout, consentDefault, dedupeWindow, clock,
-        eventRetention, personalData);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy);
   }
 
   public EngineSettings withSessionTimeout(Duration d) {
     return new EngineSettings(shards, queueCapacity, tick, d, consentDefault, dedupeWindow, clock,
-        eventRetention, personalData);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy);
   }
 
   public EngineSettings withConsentDefault(ConsentDefault c) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, c, dedupeWindow, clock,
-        eventRetention, personalData);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy);
   }
 
   public EngineSettings withDedupeWindow(int n) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, n, clock,
-        eventRetention, personalData);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy);
   }
 
   public EngineSettings withEventRetention(Duration d) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
-        d, personalData);
+        d, personalData, journeyRetention, decisionRetention, policy);
   }
 
   public EngineSettings withPersonalData(io.nudge.engine.privacy.PersonalData p) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
-        eventRetention, p);
+        eventRetention, p, journeyRetention, decisionRetention, policy);
   }
 
   public EngineSettings withClock(InstantSource c) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, c,
-        eventRetention, personalData);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy);
+  }
+
+  /** Journeys idle for {@code journeys} and decisions older than {@code decisions} are purged. */
+  public EngineSettings withRetention(Duration journeys, Duration decisions) {
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
+        eventRetention, personalData, journeys, decisions, policy);
+  }
+
+  public EngineSettings withPolicy(io.nudge.engine.policy.ContactPolicy p) {
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
+        eventRetention, personalData, journeyRetention, decisionRetention, p);
   }
 }

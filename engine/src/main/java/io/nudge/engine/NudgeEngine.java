@@ -101,8 +101,34 @@ public interface NudgeEngine extends AutoCloseable {
    */
   List<io.nudge.engine.store.TimelineStore.Entry> timeline(String customerId, long beforeSequence, int limit);
 
+  /**
+   * Erases the customer known by any of their ids: every linked id, journey, event, timeline entry,
+   * consent choice, decision, outcome and waiting engagement, also of the customers merged into it,
+   * from memory and from disk. Only tombstones remain (salted hashes of the ids), so that a late
+   * event naming one of them is dropped instead of starting a new customer.
+   *
+   * @return completes once the data is physically gone from the store's files; empty when no customer
+   *     is known by {@code customerRef}
+   */
+  CompletableFuture<Optional<Erasure>> erase(String customerRef);
+
+  /** What became of the engagement so far, oldest first. */
+  List<io.nudge.engine.decision.OutcomeRecord> outcomes(String engagementId);
+
+  /**
+   * The customer's events still in the event log (kept for the event retention), oldest first. The log
+   * is keyed by sequence, so this reads all of it.
+   */
+  List<io.nudge.engine.store.LoggedEvent> loggedEvents(String customerRef);
+
   /** The rules running now. */
   RulePack rules();
+
+  /** Records what the contact centre reports of a queue; the gate reads it for the next decision. */
+  void reportCapacity(io.nudge.engine.policy.QueueCapacity.Report report);
+
+  /** The latest capacity report of every queue that sent one. */
+  Map<String, io.nudge.engine.policy.QueueCapacity.Report> capacity();
 
   /** Events waiting in the shard queues. */
   int queuedEvents();

@@ -101,7 +101,42 @@ public final class RulePack {
     if (pack.ruleNames().isEmpty()) {
       throw new RuleCompilationException(List.of(new RuleProblem("", 0, 0, "the rule pack has no rule")));
     }
+    checkPriorities(pack, sorted);
     return pack;
+  }
+
+  /** {@code @priority} decides arbitration, so a value the gate cannot read is an error, not a silent 0. */
+  private static void checkPriorities(RulePack pack, SortedMap<String, String> files) {
+    List<RuleProblem> problems = new ArrayList<>();
+    for (KiePackage p : pack.kieBase.getKiePackages()) {
+      for (Rule r : p.getRules()) {
+        Object priority = r.getMetaData().get("priority");
+        if (priority != null && !(priority instanceof Number)
+            && !priority.toString().replace("\"", "").trim().matches("-?\\d{1,9}")) {
+          problems.add(priorityProblem(r.getName(), priority.toString(), files));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new RuleCompilationException(problems);
+    }
+  }
+
+  private static RuleProblem priorityProblem(String rule, String value, SortedMap<String, String> files) {
+    String message = "rule \"" + rule + "\" has @priority(" + value + "), which must be a whole number";
+    for (Map.Entry<String, String> f : files.entrySet()) {
+      String[] lines = f.getValue().split("\n", -1);
+      int start = -1;
+      for (int i = 0; i < lines.length; i++) {
+        if (start < 0 && lines[i].contains("\"" + rule + "\"") && lines[i].trim().startsWith("rule")) {
+          start = i;
+        }
+        if (start >= 0 && lines[i].contains("@priority")) {
+          return new RuleProblem(f.getKey(), i + 1, lines[i].indexOf("@priority") + 1, message);
+        }
+      }
+    }
+    return new RuleProblem("", 0, 0, message);
   }
 
   private static RuleProblem problemOf(KnowledgeBuilderError error) {

@@ -4,6 +4,7 @@ import io.nudge.engine.Decision;
 import io.nudge.engine.Engagement;
 import io.nudge.engine.Event;
 import io.nudge.engine.RulePack;
+import io.nudge.engine.journey.Gate;
 import io.nudge.engine.journey.JourneySession;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +33,8 @@ final class Scenario {
 
   Scenario() {
     session = new JourneySession(PACK, START, Duration.ofMinutes(30),
-        (e, now) -> new Decision(e, Decision.Outcome.SENT, "sent", now), d -> engagements.add(d.engagement()));
+        Gate.each((e, now) -> new Decision(e, Decision.Outcome.SENT, "sent", now)),
+        d -> engagements.add(d.engagement()));
     session.addAgendaListener(new DefaultAgendaEventListener() {
       @Override
       public void afterMatchFired(AfterMatchFiredEvent event) {

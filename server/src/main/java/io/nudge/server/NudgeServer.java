@@ -8,11 +8,13 @@ import io.nudge.engine.RulePack;
 import io.nudge.engine.shard.ShardedEngine;
 import io.nudge.engine.store.rocks.RocksStore;
 import io.nudge.server.admin.CustomerAdminRoutes;
+import io.nudge.server.admin.DataSubjectRoutes;
 import io.nudge.server.admin.DeliveryAdminRoutes;
 import io.nudge.server.admin.StatisticsRoutes;
 import io.nudge.server.config.ConfigException;
 import io.nudge.server.contactcentre.AgentContextRoutes;
 import io.nudge.server.contactcentre.InteractionRoutes;
+import io.nudge.server.contactcentre.QueueCapacityRoutes;
 import io.nudge.server.config.NudgeConfig;
 import io.nudge.server.config.Secrets;
 import io.nudge.server.delivery.DeliveryLimits;
@@ -138,8 +140,17 @@ public final class NudgeServer implements AutoCloseable {
     stream.mount(router);
     visitors.mount(router);
     CustomerAdminRoutes.create(engine, credentials).mount(router);
+    DataSubjectRoutes.create(engine, credentials, clock, erasure -> {
+      // what the adapters still hold in memory about the customer goes too
+      stream.forget(erasure.engagementIds());
+      visitors.disconnect(erasure.anonymousIds());
+      if (webhooks != null) {
+        webhooks.forget(erasure.engagementIds());
+      }
+    }).mount(router);
     AgentContextRoutes.create(engine, credentials).mount(router);
     InteractionRoutes.create(engine, credentials, clock).mount(router);
+    QueueCapacityRoutes.create(engine, credentials, config.policy(), clock).mount(router);
     OutcomeRoutes.create(engine, credentials, visitorTokens, clock).mount(router);
     DeliveryAdminRoutes.create(store.outbox(), webhooks, credentials).mount(router);
     StatisticsRoutes.create(engine, credentials).mount(router);
@@ -186,8 +197,10 @@ public final class NudgeServer implements AutoCloseable {
         .withQueueCapacity(config.shardQueue())
         .withSessionTimeout(config.sessionTimeout())
         .withEventRetention(config.eventRetention())
+        .withRetention(config.journeyRetention(), config.decisionRetention())
         .withPersonalData(config.personalData())
         .withConsentDefault(config.consentDefault())
+        .withPolicy(config.policy())
         .withClock(clock);
   }
 

@@ -44,7 +44,17 @@ public final class TestSupport {
     env.put("NUDGE_SHARDS", "2");
     // tests send from one address faster than a visitor would; RateLimitsTest covers the limiter
     env.put("NUDGE_RATE_LIMIT_PER_ADDRESS", "0");
+    env.put("NUDGE_POLICY_FILE", testPolicy().toString());
     return env;
+  }
+
+  /** The default contact policy with no arbitration window: see test-policy.yaml. */
+  public static Path testPolicy() {
+    try {
+      return Path.of(TestSupport.class.getResource("/test-policy.yaml").toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public static NudgeServer startServer() {

@@ -5,8 +5,12 @@ import io.nudge.engine.ConsentRecord;
 import io.nudge.engine.Decision;
 import io.nudge.engine.Engagement;
 import io.nudge.engine.Purpose;
+import io.nudge.engine.journey.Asked;
+import io.nudge.engine.journey.CustomerView;
 import io.nudge.engine.journey.Gate;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Lets an engagement out only when its customer consented to the purpose its type needs ({@code tip}
@@ -22,7 +26,16 @@ public final class ConsentGate implements Gate {
     this.whenUnset = whenUnset;
   }
 
+  /** Each engagement on its own, by consent alone. */
   @Override
+  public List<Decision> decide(List<Asked> asked, CustomerView customer, Instant now) {
+    List<Decision> out = new ArrayList<>(asked.size());
+    for (Asked a : asked) {
+      out.add(decide(a.engagement(), now));
+    }
+    return out;
+  }
+
   public Decision decide(Engagement engagement, Instant now) {
     Purpose needed = engagement.type().purpose();
     if (granted(engagement.customerId(), needed)) {

@@ -16,6 +16,9 @@ public interface ConsentStore {
   /** Every choice recorded, oldest first, the newest {@value #HISTORY_KEPT} at most. */
   java.util.List<ConsentRecord> history(String customerId);
 
+  /** Forgets the customer's choices, current and past; returns how many choices the history held. */
+  int erase(String customerId);
+
   /** How many past choices are kept per customer. */
   int HISTORY_KEPT = 100;
 }

@@ -38,6 +38,13 @@ public final class MemoryConsentStore implements ConsentStore {
   }
 
   @Override
+  public synchronized int erase(String customerId) {
+    choices.remove(customerId);
+    List<ConsentRecord> past = history.remove(customerId);
+    return past == null ? 0 : past.size();
+  }
+
+  @Override
   public Map<Purpose, ConsentRecord> current(String customerId) {
     return choices.getOrDefault(customerId, Map.of());
   }

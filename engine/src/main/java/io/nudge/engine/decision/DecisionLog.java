@@ -32,4 +32,17 @@ public interface DecisionLog {
 
   /** Forgets sent engagements decided before {@code epochMillis} for {@link #recentlySent}. */
   void trimSentBefore(long epochMillis);
+
+  /** What a removal took away: decisions and the outcomes recorded for them. */
+  record Removed(int decisions, int outcomes) {
+    public Removed plus(Removed other) {
+      return new Removed(decisions + other.decisions, outcomes + other.outcomes);
+    }
+  }
+
+  /** Removes the customer's decisions, with their outcomes, wherever they are kept. */
+  Removed erase(String customerId);
+
+  /** Removes every decision made before {@code epochMillis}, with its outcomes (retention). */
+  Removed purgeBefore(long epochMillis);
 }

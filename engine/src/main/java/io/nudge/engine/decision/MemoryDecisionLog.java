@@ -56,6 +56,42 @@ public final class MemoryDecisionLog implements DecisionLog {
   }
 
   @Override
+  public Removed erase(String customerId) {
+    Removed removed = removeIf(d -> d.engagement().customerId().equals(customerId));
+    byCustomer.remove(customerId);
+    return removed;
+  }
+
+  @Override
+  public Removed purgeBefore(long epochMillis) {
+    Removed removed = removeIf(d -> d.decidedAt().toEpochMilli() < epochMillis);
+    for (ArrayDeque<Decision> list : byCustomer.values()) {
+      synchronized (list) {
+        list.removeIf(d -> d.decidedAt().toEpochMilli() < epochMillis);
+      }
+    }
+    byCustomer.values().removeIf(ArrayDeque::isEmpty); // a race with append only costs an empty list
+    return removed;
+  }
+
+  /** Removes the matching decisions from the id index, the sent list and the outcomes. */
+  private Removed removeIf(java.util.function.Predicate<Decision> which) {
+    int decisions = 0;
+    int outcomeCount = 0;
+    for (Decision d : List.copyOf(byId.values())) {
+      if (which.test(d) && byId.remove(d.engagement().id(), d)) {
+        decisions++;
+        List<OutcomeRecord> gone = outcomes.remove(d.engagement().id());
+        outcomeCount += gone == null ? 0 : gone.size();
+      }
+    }
+    synchronized (sent) {
+      sent.removeIf(e -> !byId.containsKey(e.id()));
+    }
+    return new Removed(decisions, outcomeCount);
+  }
+
+  @Override
   public void append(Decision decision) {
     byId.put(decision.engagement().id(), decision);
     if (decision.outcome() == Decision.Outcome.SENT) {

@@ -25,7 +25,19 @@ public final class Actions {
 
   /** Receives the asks; implemented by the engine's session. */
   public interface Sink {
-    void ask(EngagementType type, String key, Map<String, String> fields);
+    Fallback ask(EngagementType type, String key, Map<String, String> fields);
+  }
+
+  /**
+   * What a rule may add to the chat or callback it asked for: a tip to show instead when the queue is
+   * closed or has no agent free, so the customer still gets help:
+   *
+   * <pre>{@code nudge.chat("sales", "Need a hand?").orTip("We are closed", "Our team is back at 9:00");}</pre>
+   *
+   * Without it, such a chat or callback is suppressed with reason {@code closed} or {@code no-capacity}.
+   */
+  public interface Fallback {
+    void orTip(String title, String body);
   }
 
   private final Sink sink;
@@ -46,13 +58,13 @@ public final class Actions {
   }
 
   /** Invites the customer to a chat with an agent of {@code queue}. */
-  public void chat(String queue, String message) {
-    sink.ask(EngagementType.PROACTIVE_CHAT, key, fields("queue", queue, "message", message));
+  public Fallback chat(String queue, String message) {
+    return sink.ask(EngagementType.PROACTIVE_CHAT, key, fields("queue", queue, "message", message));
   }
 
   /** Offers the customer a call back from an agent of {@code queue}. */
-  public void callback(String queue, String message) {
-    sink.ask(EngagementType.CALLBACK, key, fields("queue", queue, "message", message));
+  public Fallback callback(String queue, String message) {
+    return sink.ask(EngagementType.CALLBACK, key, fields("queue", queue, "message", message));
   }
 
   /** Shows the customer an on-screen tip. */

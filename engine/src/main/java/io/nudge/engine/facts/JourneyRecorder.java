@@ -106,6 +106,14 @@ public final class JourneyRecorder {
     if (into.anonymousId == null) {
       into.anonymousId = from.anonymousId;
     }
+    // the visit goes on: a customer new to the session (folded before the identify that merged it is
+    // applied) takes the other device's visit, so the identify does not start a new one
+    if (from.lastEventAt > into.lastEventAt) {
+      if (into.sessionStartedAt == 0) {
+        into.sessionStartedAt = from.sessionStartedAt;
+      }
+      into.lastEventAt = from.lastEventAt;
+    }
     into.visitCount += from.visitCount;
     into.pageViewsBefore += from.pageViewsBefore + from.pageViewsThisSession;
     for (CartItem item : from.cartItems) {

@@ -31,6 +31,13 @@ public final class IdentityRegistry {
   private final ConcurrentHashMap<String, String[]> linkInfo = new ConcurrentHashMap<>();
   private static final String MERGED = "m:";
   private static final String SALT = "salt";
+  /** A tombstone: {@code t:} and the salted hash of an erased id's key; its value is empty. */
+  private static final String TOMBSTONE = "t:";
+  private final Set<String> tombstones = ConcurrentHashMap.newKeySet();
+  /** Keys of customers being erased: still linked, but their events are dropped already. */
+  private final Set<String> erasingKeys = ConcurrentHashMap.newKeySet();
+  /** The keys of each erasure begun, by customer. */
+  private final ConcurrentHashMap<String, List<String>> erasures = new ConcurrentHashMap<>();
   private ContactPoints contactPoints;
   private static final int MAX_CONFLICTS = 10_000;
 
@@ -39,6 +46,9 @@ public final class IdentityRegistry {
     this(new IdentityStore() {
       @Override
       public void link(String idKey, String customerId) {}
+
+      @Override
+      public void unlink(String idKey) {}
 
       @Override
       public void forEach(java.util.function.BiConsumer<String, String> consumer) {}
@@ -61,6 +71,10 @@ public final class IdentityRegistry {
     store.forEach((key, stored) -> {
       if (key.equals(SALT)) {
         salt[0] = stored;
+        return;
+      }
+      if (key.startsWith(TOMBSTONE)) {
+        tombstones.add(key.substring(TOMBSTONE.length()));
         return;
       }
       String[] parts = stored.split("\u0000", 3);
@@ -199,6 +213,136 @@ public final class IdentityRegistry {
     }
     store.link(MERGED + from, into);
     absorbed.add(from);
+  }
+
+  /**
+   * What erasing a customer took out of the registry.
+   *
+   * @param customerIds the customer and the customers merged into it: the ids its records are kept under
+   * @param anonymousIds the anonymousIds it had
+   * @param userIds the userIds it had
+   * @param emails how many email addresses (hashed) it had
+   * @param phones how many phone numbers (hashed) it had
+   * @param tombstones how many tombstones were written: one per id, email and phone
+   */
+  public record Forgotten(Set<String> customerIds, Set<String> anonymousIds, Set<String> userIds, int emails,
+      int phones, int tombstones) {}
+
+  /**
+   * Starts erasing the customer, the customers merged into it and every id, email and phone linked to
+   * them: writes a tombstone for each (a hash salted with this installation's secret), and from now on
+   * {@link #isErased} is true for events naming them, although they stay linked until
+   * {@link #finishErasure}, so that an erasure that fails half-way can be asked for again by the same
+   * id. Reads every link: an erasure is rare, this is not a hot path.
+   */
+  public Forgotten beginErasure(String customerId) {
+    synchronized (linking) {
+      Set<String> customers = new java.util.TreeSet<>(mergedInto(customerId));
+      customers.add(customerId);
+      List<String> keys = new java.util.ArrayList<>();
+      customerById.forEach((key, owner) -> {
+        if (customers.contains(owner)) {
+          keys.add(key);
+        }
+      });
+      Set<String> anonymous = new java.util.TreeSet<>();
+      Set<String> users = new java.util.TreeSet<>();
+      int[] counts = new int[2]; // emails, phones
+      int written = 0;
+      for (String key : keys) {
+        switch (key.charAt(0)) {
+          case 'a' -> anonymous.add(key.substring(2));
+          case 'u' -> users.add(key.substring(2));
+          case 'e' -> counts[0]++;
+          default -> counts[1]++;
+        }
+        String tombstone = tombstoneOf(key);
+        if (tombstones.add(tombstone)) {
+          store.link(TOMBSTONE + tombstone, "");
+          written++;
+        }
+      }
+      erasingKeys.addAll(keys);
+      erasures.put(customerId, List.copyOf(keys));
+      return new Forgotten(Set.copyOf(customers), Set.copyOf(anonymous), Set.copyOf(users), counts[0], counts[1],
+          written);
+    }
+  }
+
+  /** Removes the links of an erasure begun with {@link #beginErasure}: only the tombstones remain. */
+  public void finishErasure(Forgotten forgotten) {
+    synchronized (linking) {
+      String customerId = null;
+      for (String c : forgotten.customerIds()) {
+        if (erasures.containsKey(c)) {
+          customerId = c;
+        }
+      }
+      List<String> keys = customerId == null ? List.of() : erasures.remove(customerId);
+      for (String key : keys) {
+        store.unlink(key);
+        customerById.remove(key);
+        linkInfo.remove(key);
+      }
+      for (String c : forgotten.customerIds()) {
+        if (!c.equals(customerId)) {
+          store.unlink(MERGED + c);
+        }
+        anonymousIdsByCustomer.remove(c);
+        userIdsByCustomer.remove(c);
+        contactKeysByCustomer.remove(c);
+        mergedInto.remove(c);
+      }
+      conflicts.removeIf(c -> forgotten.customerIds().contains(c.deviceCustomer())
+          || forgotten.customerIds().contains(c.userCustomer()) || forgotten.anonymousIds().contains(c.anonymousId()));
+      keys.forEach(erasingKeys::remove);
+    }
+  }
+
+  /** Gives up an erasure begun with {@link #beginErasure}: the customer stays linked, and takes events again. */
+  public void abandonErasure(Forgotten forgotten) {
+    synchronized (linking) {
+      for (String c : forgotten.customerIds()) {
+        List<String> keys = erasures.remove(c);
+        if (keys != null) {
+          keys.forEach(erasingKeys::remove);
+        }
+      }
+    }
+  }
+
+  /**
+   * True when the event names an erased customer: by its anonymousId, userId or alias's previousId, or
+   * (a contact-centre record with neither) by its email or phone. Free while nothing was erased, and
+   * for ids linked now; otherwise one salted hash per id.
+   */
+  public boolean isErased(io.nudge.engine.Event event) {
+    if (tombstones.isEmpty()) {
+      return false;
+    }
+    String previous = event.previousId();
+    if (erased(event.anonymousId() == null ? null : anonymousKey(event.anonymousId()))
+        || erased(event.userId() == null ? null : userKey(event.userId()))
+        || previous != null && (erased(anonymousKey(previous)) || erased(userKey(previous)))) {
+      return true;
+    }
+    if (event.anonymousId() == null && event.userId() == null) {
+      for (String key : contactKeys(event.traits())) {
+        if (erased(key)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private boolean erased(String key) {
+    return key != null && (erasingKeys.contains(key)
+        || !customerById.containsKey(key) && tombstones.contains(tombstoneOf(key)));
+  }
+
+  private String tombstoneOf(String key) {
+    return contactPoints.hash("erased:" + key);
   }
 
   /** The customers merged into this one, oldest first is not kept: any order. */

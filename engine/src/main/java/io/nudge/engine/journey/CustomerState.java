@@ -24,6 +24,9 @@ final class CustomerState {
   final List<FactHandle> outcomeHandles = new ArrayList<>();
   /** The log sequence of the newest event applied, whatever its type. */
   long applied;
+  /** The consent fact in the session, and its handle; null until the session has a consent source. */
+  io.nudge.engine.facts.Consent consent;
+  FactHandle consentHandle;
   /** Customers merged into this one (their snapshots may still exist until deleted). */
   final Set<String> absorbed = new HashSet<>();
 

@@ -1,11 +1,25 @@
 package io.nudge.engine.journey;
 
 import io.nudge.engine.Decision;
-import io.nudge.engine.Engagement;
 import java.time.Instant;
+import java.util.List;
 
-/** Decides whether an engagement a rule asked for may leave. */
+/** Decides which of the engagements the rules asked for may leave. */
 @FunctionalInterface
 public interface Gate {
-  Decision decide(Engagement engagement, Instant now);
+
+  /**
+   * Decides together the engagements asked for one customer within the arbitration window.
+   *
+   * @param asked in the order the rules asked, all of one customer
+   * @param customer that customer as the session holds them now
+   * @param now the rule clock
+   * @return one decision per engagement asked, in the same order
+   */
+  List<Decision> decide(List<Asked> asked, CustomerView customer, Instant now);
+
+  /** A gate that decides each engagement on its own, with no arbitration: for tests and tools. */
+  static Gate each(java.util.function.BiFunction<io.nudge.engine.Engagement, Instant, Decision> decide) {
+    return (asked, customer, now) -> asked.stream().map(a -> decide.apply(a.engagement(), now)).toList();
+  }
 }

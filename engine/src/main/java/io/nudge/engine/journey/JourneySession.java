@@ -7,6 +7,7 @@ import io.nudge.engine.Event;
 import io.nudge.engine.NudgeException;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.facts.Actions;
+import io.nudge.engine.facts.Consent;
 import io.nudge.engine.facts.CustomerEvent;
 import io.nudge.engine.facts.CustomerFact;
 import io.nudge.engine.facts.EngagementOutcome;
@@ -60,10 +61,14 @@ public final class JourneySession implements AutoCloseable {
   private final Gate gate;
   private final Consumer<Decision> decisions;
   private final Map<String, CustomerState> customers = new HashMap<>();
-  private final List<Engagement> asked = new ArrayList<>();
+  private final long arbitrationMillis;
+  private final List<PendingAsk> asked = new ArrayList<>();
+  /** Asks waiting out the arbitration window, per customer, in the order they were first asked. */
+  private final Map<String, List<PendingAsk>> waiting = new java.util.LinkedHashMap<>();
   private final Set<String> dirty = new HashSet<>();
   private final Set<String> removed = new HashSet<>();
   private Match firing;
+  private java.util.function.Function<String, Consent> consentSource;
   private long now;
 
   /**
@@ -75,6 +80,16 @@ public final class JourneySession implements AutoCloseable {
    */
   public JourneySession(
       RulePack rules, long startMillis, Duration sessionTimeout, Gate gate, Consumer<Decision> decisions) {
+    this(rules, startMillis, sessionTimeout, Duration.ZERO, gate, decisions);
+  }
+
+  /**
+   * @param arbitrationWindow asks for one customer within this time of the first are decided together
+   *     when it has passed, so the gate can send only the highest priority; zero decides each firing
+   */
+  public JourneySession(RulePack rules, long startMillis, Duration sessionTimeout, Duration arbitrationWindow,
+      Gate gate, Consumer<Decision> decisions) {
+    this.arbitrationMillis = arbitrationWindow.toMillis();
     KieSessionConfiguration conf = KieServices.get().newKieSessionConfiguration();
     conf.setOption(ClockTypeOption.PSEUDO);
     this.kie = rules.kieBase().newKieSession(conf, null);
@@ -103,6 +118,46 @@ public final class JourneySession implements AutoCloseable {
   private static boolean hasNudgeGlobal(RulePack rules) {
     return rules.kieBase().getKiePackages().stream()
         .anyMatch(p -> p.getGlobalVariables().stream().anyMatch(g -> g.getName().equals("nudge")));
+  }
+
+  /**
+   * Where the session reads each customer's consent from, to keep a {@link Consent} fact per customer
+   * that rules can match. Without a source there is no such fact.
+   */
+  public void consentFrom(java.util.function.Function<String, Consent> source) {
+    this.consentSource = source;
+  }
+
+  /** Reads the customer's consent again (it changed outside an event) and runs what became due. */
+  public void refreshConsent(String customerId) {
+    CustomerState state = customers.get(customerId);
+    if (state != null) {
+      refreshConsent(state);
+      fire();
+    }
+  }
+
+  /** Inserts or updates the consent fact; an update only when a choice changed, so no rule fires again. */
+  private void refreshConsent(CustomerState state) {
+    if (consentSource == null) {
+      return;
+    }
+    Consent current;
+    try {
+      current = consentSource.apply(state.journey.getCustomerId());
+    } catch (RuntimeException e) {
+      // the event still applies; the fact stays as it was until the next read works, and the gate,
+      // which reads consent again, sends nothing while the store is down
+      LOG.warn("consent could not be read for the rules' consent fact: {}", e.toString());
+      return;
+    }
+    if (state.consentHandle == null) {
+      state.consent = current;
+      state.consentHandle = kie.insert(current);
+    } else if (!current.sameChoicesAs(state.consent)) {
+      state.consent = current;
+      kie.update(state.consentHandle, current);
+    }
   }
 
   /** Lets a test or a tool watch which rules fire. */
@@ -135,6 +190,7 @@ public final class JourneySession implements AutoCloseable {
     CustomerState state = customers.computeIfAbsent(customerId, this::newCustomer);
     state.applied = Math.max(state.applied, sequence);
     dirty.add(customerId);
+    refreshConsent(state);
     switch (event.type()) {
       case INTERACTION -> applyInteraction(state, event, millis);
       case OUTCOME -> applyOutcome(state, event, millis);
@@ -232,6 +288,7 @@ public final class JourneySession implements AutoCloseable {
     for (EngagementOutcome o : state.outcomes) {
       state.outcomeHandles.add(kie.insert(o));
     }
+    refreshConsent(state);
     return state;
   }
 
@@ -244,14 +301,24 @@ public final class JourneySession implements AutoCloseable {
     if (state == null) {
       return null;
     }
+    decideWaiting(customerId); // decided now, while the session still knows the customer
     byte[] snapshot = snapshot(customerId);
     kie.delete(state.journeyHandle);
+    if (state.consentHandle != null) {
+      kie.delete(state.consentHandle);
+    }
     for (List<FactHandle> handles : List.of(state.offerHandles, state.interactionHandles, state.outcomeHandles)) {
       for (FactHandle h : handles) {
         if (kie.getObject(h) != null) {
           kie.delete(h);
         }
       }
+    }
+    // their raw events go too: an erased customer leaves nothing in memory, and no rule fires for them
+    List<FactHandle> events = new ArrayList<>(
+        kie.getFactHandles(o -> o instanceof CustomerEvent e && e.getCustomerId().equals(customerId)));
+    for (FactHandle h : events) {
+      kie.delete(h);
     }
     customers.remove(customerId);
     dirty.remove(customerId);
@@ -291,8 +358,26 @@ public final class JourneySession implements AutoCloseable {
     state.absorbed.addAll(other.absorbed);
     state.applied = Math.max(state.applied, other.applied);
     kie.update(state.journeyHandle, state.journey);
+    refreshConsent(state);
     dirty.add(into);
     fire();
+  }
+
+  /**
+   * Removes the customers chosen by {@code which} whose visit has ended (no event for the session
+   * timeout): memory-only visitors are forgotten this way. Returns those removed.
+   */
+  public List<String> forgetEndedVisits(java.util.function.Predicate<String> which) {
+    List<String> ended = new ArrayList<>();
+    for (Map.Entry<String, CustomerState> c : customers.entrySet()) {
+      if (which.test(c.getKey()) && now - c.getValue().journey.getLastEventAt() >= sessionTimeoutMillis) {
+        ended.add(c.getKey());
+      }
+    }
+    for (String customerId : ended) {
+      remove(customerId);
+    }
+    return ended;
   }
 
   /** Whether {@code into} has already absorbed {@code from}. */
@@ -375,22 +460,72 @@ public final class JourneySession implements AutoCloseable {
         firing = null;
       }
     }
-    if (asked.isEmpty()) {
+    for (PendingAsk p : asked) {
+      waiting.computeIfAbsent(p.engagement.customerId(), c -> new ArrayList<>()).add(p);
+    }
+    asked.clear();
+    if (waiting.isEmpty()) {
       return;
     }
-    List<Engagement> batch = new ArrayList<>(asked);
-    asked.clear();
-    Instant at = Instant.ofEpochMilli(now);
-    for (Engagement e : batch) {
-      try {
-        decisions.accept(gate.decide(e, at));
-      } catch (RuntimeException failure) {
-        LOG.error("engagement {} of rule \"{}\" could not be decided", e.id(), e.rule(), failure);
+    List<String> due = new ArrayList<>();
+    for (Map.Entry<String, List<PendingAsk>> w : waiting.entrySet()) {
+      if (w.getValue().get(0).due <= now) {
+        due.add(w.getKey());
       }
+    }
+    for (String customerId : due) {
+      decideWaiting(customerId);
     }
   }
 
-  private void ask(EngagementType type, String key, Map<String, String> fields) {
+  /** Hands the customer's waiting asks to the gate together, and their decisions on. */
+  private void decideWaiting(String customerId) {
+    List<PendingAsk> group = waiting.remove(customerId);
+    if (group == null) {
+      return;
+    }
+    List<Asked> asks = new ArrayList<>(group.size());
+    for (PendingAsk p : group) {
+      asks.add(new Asked(p.engagement, p.priority, p.orTip));
+    }
+    CustomerState state = customers.get(customerId);
+    CustomerView view = state == null ? new CustomerView(null, List.of())
+        : new CustomerView(state.journey, state.interactions);
+    try {
+      for (Decision d : gate.decide(asks, view, Instant.ofEpochMilli(now))) {
+        decisions.accept(d);
+      }
+    } catch (RuntimeException failure) {
+      LOG.error("{} engagements of rule \"{}\" could not be decided", group.size(), group.get(0).engagement.rule(),
+          failure);
+    }
+  }
+
+  /** An ask until the gate decides it; a rule may still add its fallback tip. */
+  private static final class PendingAsk implements Actions.Fallback {
+    final Engagement engagement;
+    final int priority;
+    final long due;
+    Map<String, String> orTip = Map.of();
+
+    PendingAsk(Engagement engagement, int priority, long due) {
+      this.engagement = engagement;
+      this.priority = priority;
+      this.due = due;
+    }
+
+    @Override
+    public void orTip(String title, String body) {
+      Map<String, String> tip = new java.util.LinkedHashMap<>();
+      tip.put("title", java.util.Objects.requireNonNull(title, "title"));
+      tip.put("body", java.util.Objects.requireNonNull(body, "body"));
+      orTip = tip;
+    }
+  }
+
+  private static final Actions.Fallback NO_FALLBACK = (title, body) -> { };
+
+  private Actions.Fallback ask(EngagementType type, String key, Map<String, String> fields) {
     Match match = firing;
     if (match == null) {
       throw new NudgeException("nudge actions can only be used in a rule's consequence");
@@ -398,8 +533,11 @@ public final class JourneySession implements AutoCloseable {
     Rule rule = match.getRule();
     String customerId = customerOf(match);
     CustomerState state = customers.get(customerId);
+    if (state == null) {
+      return NO_FALLBACK; // an event fact of a customer removed (merged, erased, forgotten) meanwhile
+    }
     if (!state.askedThisVisit.add(rule.getName() + '\u0000' + key)) {
-      return;
+      return NO_FALLBACK;
     }
     Journey j = state.journey;
     String id = EngagementIds.of(customerId, rule.getName(), key, j.getSessionStartedAt());
@@ -407,8 +545,28 @@ public final class JourneySession implements AutoCloseable {
     state.offers.add(offer);
     state.offerHandles.add(kie.insert(offer));
     dirty.add(customerId);
-    asked.add(new Engagement(id, type, rule.getName(), Instant.ofEpochMilli(now), customerId,
-        j.getAnonymousId(), j.getUserId(), fields, JourneySummary.of(j, reasonOf(rule))));
+    Map<String, Object> context = JourneySummary.of(j, reasonOf(rule));
+    context.put("matched", MatchSummary.of(match.getObjects()));
+    PendingAsk pending = new PendingAsk(new Engagement(id, type, rule.getName(), Instant.ofEpochMilli(now),
+        customerId, j.getAnonymousId(), j.getUserId(), fields, context), priorityOf(rule), now + arbitrationMillis);
+    asked.add(pending);
+    return pending;
+  }
+
+  /** The rule's {@code @priority(n)} metadata; 0 when it has none (RulePack rejects a non-integer). */
+  static int priorityOf(Rule rule) {
+    Object p = rule.getMetaData().get("priority");
+    if (p == null) {
+      return 0;
+    }
+    if (p instanceof Number n) {
+      return n.intValue();
+    }
+    try {
+      return Integer.parseInt(p.toString().replace("\"", "").trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static String customerOf(Match match) {

@@ -1,5 +1,7 @@
 package io.nudge.engine.shard;
 
+import io.nudge.engine.privacy.MemoryOnly;
+
 import io.nudge.engine.journey.JourneySession;
 import io.nudge.engine.store.JourneyStore;
 import java.time.InstantSource;
@@ -85,6 +87,11 @@ final class Shard {
     return session;
   }
 
+  /** Saves the journeys changed (and removed) so far now, not at the next flush; shard thread only. */
+  void saveNow() {
+    flush(true);
+  }
+
   /** Records that the event with this log sequence is applied; shard thread only. */
   void applied(long sequence) {
     applied = Math.max(applied, sequence);
@@ -149,6 +156,9 @@ final class Shard {
     long dispatchedSoFar = dispatched.getAsLong();
     long checkpoint = queue.isEmpty() ? Math.max(applied, dispatchedSoFar) : applied;
     Map<String, byte[]> changed = session.takeChanged();
+    if (!changed.isEmpty()) {
+      changed.keySet().removeIf(MemoryOnly::is); // their journeys never touch the disk
+    }
     try {
       if (!changed.isEmpty() || checkpoint != savedCheckpoint) {
         journeys.save(index, checkpoint, changed);

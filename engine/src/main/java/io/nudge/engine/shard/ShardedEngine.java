@@ -4,6 +4,7 @@ import io.nudge.engine.Checks;
 import io.nudge.engine.ConsentRecord;
 import io.nudge.engine.Decision;
 import io.nudge.engine.DecisionListener;
+import io.nudge.engine.Engagement;
 import io.nudge.engine.EngineSettings;
 import io.nudge.engine.Event;
 import io.nudge.engine.NudgeEngine;
@@ -15,9 +16,17 @@ import io.nudge.engine.OverloadedException;
 import io.nudge.engine.Purpose;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.consent.ConsentGate;
+import io.nudge.engine.consent.ConsentStore;
+import io.nudge.engine.consent.MemoryOnlyConsentStore;
+import io.nudge.engine.privacy.MemoryOnly;
 import io.nudge.engine.facts.Journey;
 import io.nudge.engine.identity.IdentityRegistry;
+import io.nudge.engine.journey.Asked;
+import io.nudge.engine.journey.CustomerView;
 import io.nudge.engine.journey.Gate;
+import io.nudge.engine.policy.ContactHistory;
+import io.nudge.engine.policy.PolicyGate;
+import io.nudge.engine.policy.QueueCapacity;
 import io.nudge.engine.journey.JourneySession;
 import io.nudge.engine.store.EngineStore;
 import io.nudge.engine.store.EventLog;
@@ -60,13 +69,28 @@ public final class ShardedEngine implements NudgeEngine {
   private final Shard[] shards;
   private final IdentityRegistry identities;
   private final EngineStore store;
+  private final QueueCapacity capacity = new QueueCapacity();
+  private final PolicyGate policyGate;
   private final ConsentGate consentGate;
+  /** Consent of memory-only visitors in memory, everyone else's in the store. */
+  private final MemoryOnlyConsentStore consent;
+  /** Devices served from memory only because they denied analytics; forgotten with their visit. */
+  private final Map<String, String> memoryOnlyDevices = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Memory-only customers whose device the current submit stores again; per calling thread. */
+  private final ThreadLocal<List<String>> leaving = ThreadLocal.withInitial(ArrayList::new);
+  private final java.util.concurrent.atomic.AtomicLong memorySequence = new java.util.concurrent.atomic.AtomicLong();
   private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "nudge-housekeeping");
     t.setDaemon(true);
     return t;
   });
   private final Object[] outcomeLocks = new Object[64];
+  /** Read-held by {@link #submit} until its events are queued for the log; write-held by an erasure. */
+  private final java.util.concurrent.locks.ReadWriteLock admission =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+  /** Customers being erased: the shards drop their events. */
+  private final Set<String> erasing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.LongAdder erasedEventsDropped = new java.util.concurrent.atomic.LongAdder();
   private volatile long dispatched;
   private volatile boolean closed;
 
@@ -76,7 +100,10 @@ public final class ShardedEngine implements NudgeEngine {
     this.rules = rules;
     this.store = store;
     this.identities = new IdentityRegistry(store.identities(), settings.clock());
-    this.consentGate = new ConsentGate(store.consent(), settings.consentDefault());
+    this.consent = new MemoryOnlyConsentStore(store.consent());
+    this.consentGate = new ConsentGate(consent, settings.consentDefault());
+    this.policyGate = new PolicyGate(consentGate, settings.policy(),
+        capacity, this::sentSince);
     for (int i = 0; i < outcomeLocks.length; i++) {
       outcomeLocks[i] = new Object();
     }
@@ -84,7 +111,9 @@ public final class ShardedEngine implements NudgeEngine {
     Consumer<Decision> out = d -> record(d, listener);
     this.shards = new Shard[settings.shards()];
     for (int i = 0; i < shards.length; i++) {
-      JourneySession session = new JourneySession(rules, sessionStart, settings.sessionTimeout(), gate, out);
+      JourneySession session = new JourneySession(rules, sessionStart, settings.sessionTimeout(),
+          settings.policy().arbitrationWindow(), gate, out);
+      session.consentFrom(this::consentFact);
       shards[i] = new Shard(i, settings.queueCapacity(), session, settings.clock(), settings.tick().toMillis(),
           settings.dedupeWindow(), store.journeys(), () -> dispatched);
     }
@@ -111,6 +140,8 @@ public final class ShardedEngine implements NudgeEngine {
       s.start();
     }
     engine.housekeeping.scheduleWithFixedDelay(engine::trimLog, 1, 1, TimeUnit.MINUTES);
+    engine.housekeeping.scheduleWithFixedDelay(engine::forgetEndedMemoryOnlyVisits, 1, 1, TimeUnit.MINUTES);
+    engine.housekeeping.scheduleWithFixedDelay(engine::purgeRetained, 1, 60, TimeUnit.MINUTES);
     return engine;
   }
 
@@ -126,6 +157,65 @@ public final class ShardedEngine implements NudgeEngine {
     } catch (RuntimeException e) {
       LOG.error("trimming the event log failed; trying again in a minute", e);
     }
+  }
+
+  private void purgeRetained() {
+    try {
+      Map<String, Integer> purged = new Retention(store, shards, identities)
+          .purge(settings.clock().millis(), settings.journeyRetention(), settings.decisionRetention());
+      if (purged.values().stream().anyMatch(n -> n > 0)) {
+        LOG.info("retention purged {} journeys ({} timeline entries) and {} decisions ({} outcomes)",
+            purged.get("journeys"), purged.get("timeline"), purged.get("decisions"), purged.get("outcomes"));
+      }
+    } catch (RuntimeException e) {
+      LOG.error("purging what is past its retention failed; trying again in an hour", e);
+    }
+  }
+
+  /**
+   * Purges now, on the housekeeping thread, what the hourly run would: journeys idle longer than the
+   * journey retention (with their timelines) and decisions older than the decision retention.
+   *
+   * @return how many {@code journeys}, {@code timeline} entries, {@code decisions} and {@code outcomes}
+   */
+  public CompletableFuture<Map<String, Integer>> purgeExpired() {
+    return CompletableFuture.supplyAsync(() -> new Retention(store, shards, identities)
+        .purge(settings.clock().millis(), settings.journeyRetention(), settings.decisionRetention()), housekeeping);
+  }
+
+  @Override
+  public CompletableFuture<Optional<io.nudge.engine.Erasure>> erase(String customerRef) {
+    // on the housekeeping thread: one erasure at a time, and none while the log is trimmed
+    return CompletableFuture.supplyAsync(() -> {
+      Optional<io.nudge.engine.Erasure> done =
+          new Eraser(identities, store, consent, memoryOnlyDevices::remove, shards, admission, erasing,
+              settings.clock()).erase(customerRef);
+      done.ifPresent(e -> LOG.info("erased a customer: {} events, {} decisions, {} tombstones",
+          e.records().get("events"), e.records().get("decisions"), e.tombstones()));
+      return done;
+    }, housekeeping);
+  }
+
+  @Override
+  public List<OutcomeRecord> outcomes(String engagementId) {
+    return store.decisions().outcomes(engagementId);
+  }
+
+  @Override
+  public List<LoggedEvent> loggedEvents(String customerRef) {
+    Optional<String> customerId = identities.customerOf(customerRef);
+    if (customerId.isEmpty()) {
+      return List.of();
+    }
+    Set<String> customers = new java.util.HashSet<>(identities.mergedInto(customerId.get()));
+    customers.add(customerId.get());
+    List<LoggedEvent> out = new ArrayList<>();
+    store.events().replay(1, le -> {
+      if (customers.contains(le.customerId())) {
+        out.add(le);
+      }
+    });
+    return out;
   }
 
   private void restore(List<LoggedEvent> replay, long now) {
@@ -178,22 +268,58 @@ public final class ShardedEngine implements NudgeEngine {
     }
   }
 
-  /** What the gate says, unless the engagement was decided before (a replay) or its moment has passed. */
-  private Decision decide(io.nudge.engine.Engagement asked, Instant at) {
+  /** What the gate says, unless an engagement's moment has passed; each carries the consent it saw. */
+  private List<Decision> decide(List<Asked> asked, CustomerView customer, Instant at) {
     // the agent sees the customer's consent with the journey, as the gate saw it
     Map<String, String> consentState = new java.util.LinkedHashMap<>();
-    Map<Purpose, ConsentRecord> choices = store.consent().current(asked.customerId());
+    Map<Purpose, ConsentRecord> choices = consent.current(asked.get(0).engagement().customerId());
     for (Purpose p : Purpose.values()) {
       ConsentRecord c = choices.get(p);
       consentState.put(p.id(), c == null ? "unset" : c.granted() ? "granted" : "denied");
     }
-    io.nudge.engine.Engagement e = asked.withContext("consent", consentState);
-    Decision d = consentGate.decide(e, at);
-    long late = settings.clock().millis() - e.createdAt().toEpochMilli();
-    if (d.sent() && late > STALE_AFTER.toMillis()) {
-      return new Decision(e, Decision.Outcome.SUPPRESSED, "expired", at);
+    List<Asked> withConsent = new ArrayList<>(asked.size());
+    for (Asked a : asked) {
+      Engagement e = a.engagement();
+      if (MemoryOnly.is(e.customerId())) {
+        // analytics denied: the journey summary (pages, cart, searches) is not kept with the decision
+        e = new Engagement(e.id(), e.type(), e.rule(), e.createdAt(), e.customerId(), e.anonymousId(), e.userId(),
+            e.fields(), Map.of("reason", e.context().getOrDefault("reason", e.rule()), "memoryOnly", true));
+      }
+      withConsent.add(new Asked(e.withContext("consent", consentState), a.priority(), a.orTip()));
     }
-    return d;
+    List<Decision> decided = new ArrayList<>(asked.size());
+    for (Decision d : policyGate.decide(withConsent, customer, at)) {
+      long late = settings.clock().millis() - d.engagement().createdAt().toEpochMilli();
+      decided.add(d.sent() && late > STALE_AFTER.toMillis()
+          ? new Decision(d.engagement(), Decision.Outcome.SUPPRESSED, "expired", at) : d);
+    }
+    return decided;
+  }
+
+  /** The engagements sent to a customer (and the customers merged into them) since a time. */
+  private List<ContactHistory.Contact> sentSince(String customerId, Instant since) {
+    List<ContactHistory.Contact> sent = new ArrayList<>();
+    List<String> ids = new ArrayList<>(identities.mergedInto(customerId));
+    ids.add(customerId);
+    for (String id : ids) {
+      for (Decision d : store.decisions().forCustomer(id)) {
+        if (d.sent() && !d.decidedAt().isBefore(since)) {
+          sent.add(new ContactHistory.Contact(d.engagement(), d.decidedAt(),
+              store.decisions().outcomes(d.engagement().id())));
+        }
+      }
+    }
+    return sent;
+  }
+
+  @Override
+  public void reportCapacity(QueueCapacity.Report report) {
+    capacity.report(report);
+  }
+
+  @Override
+  public Map<String, QueueCapacity.Report> capacity() {
+    return capacity.all();
   }
 
   private void record(Decision d, DecisionListener listener) {
@@ -212,6 +338,9 @@ public final class ShardedEngine implements NudgeEngine {
 
   /** Records that delivery gave up on a sent engagement; its decision becomes {@code expired}. */
   public void deliveryExpired(io.nudge.engine.Engagement e, String reason) {
+    if (store.decisions().find(e.id()).isEmpty()) {
+      return; // erased, or past its retention, while delivery was still trying
+    }
     store.decisions().append(new Decision(e, Decision.Outcome.EXPIRED, reason, settings.clock().instant()));
   }
 
@@ -225,13 +354,39 @@ public final class ShardedEngine implements NudgeEngine {
     if (closed) {
       throw new NudgeException("the engine is shutting down and takes no more events");
     }
+    // held until the events are queued for the log: an erasure finds each in the log, or drops it
+    admission.readLock().lock();
+    try {
+      return admit(events, ack);
+    } finally {
+      admission.readLock().unlock();
+    }
+  }
+
+  private CompletableFuture<Void> admit(List<Event> events, Ack ack) {
     List<EventLog.Entry> entries = new ArrayList<>(events.size());
+    List<LoggedEvent> inMemory = new ArrayList<>();
     int[] perShard = new int[shards.length];
     for (Event event : events) {
       Checks.checkArgument(!event.timestamp().isBefore(EARLIEST) && !event.timestamp().isAfter(LATEST),
           "timestamp %s is out of range: years 1 to 9999", event.timestamp());
       boolean alias = event.type() == Event.EventType.ALIAS && event.previousId() != null;
       Checks.checkArgument(!alias || event.userId() != null, "userId is required for alias");
+      if (identities.isErased(event)) {
+        erasedEventsDropped.increment();
+        continue; // before identity resolution: no link, no customer is made again
+      }
+      String memoryOnly = memoryOnlyCustomer(event);
+      if (memoryOnly != null) {
+        Shard shard = shardOf(memoryOnly);
+        if (!shard.hasRoom(++perShard[shard.index()])) {
+          throw overloaded(shard);
+        }
+        inMemory.add(new LoggedEvent(memorySequence.incrementAndGet(), settings.clock().millis(), memoryOnly,
+            settings.personalData().minimise(event, identities::pseudonym)));
+        continue;
+      }
+      List<String> left = leaving.get();
       String customerId;
       if (alias) {
         customerId = identities.alias(event.previousId(), event.userId());
@@ -247,6 +402,12 @@ public final class ShardedEngine implements NudgeEngine {
           identities.linkContactPoints(customerId, event.traits());
         }
       }
+      for (String was : left) {
+        for (ConsentRecord c : consent.current(was).values()) {
+          consent.record(customerId, c); // newest per purpose wins
+        }
+      }
+      left.clear();
       Shard shard = shardOf(customerId);
       if (!shard.hasRoom(++perShard[shard.index()])) {
         throw overloaded(shard);
@@ -255,6 +416,22 @@ public final class ShardedEngine implements NudgeEngine {
       entries.add(new EventLog.Entry(customerId, settings.personalData().minimise(event, identities::pseudonym)));
     }
     List<CompletableFuture<Void>> applied = new ArrayList<>();
+    for (LoggedEvent le : inMemory) {
+      Shard shard = shardOf(le.customerId());
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      applied.add(done);
+      shard.enqueue(session -> {
+        try {
+          applyInMemory(shard, session, le);
+          done.complete(null);
+        } catch (RuntimeException e) {
+          done.completeExceptionally(e);
+        }
+      });
+    }
+    if (entries.isEmpty()) {
+      return CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new));
+    }
     CompletableFuture<List<LoggedEvent>> durable = store.events().append(entries, logged -> {
       for (LoggedEvent le : logged) {
         Shard shard = shardOf(le.customerId());
@@ -277,7 +454,75 @@ public final class ShardedEngine implements NudgeEngine {
     return durable.thenCompose(l -> CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new)));
   }
 
+  /**
+   * The customer id of a visitor to serve from memory only, or null for a stored one: the event
+   * denies analytics, or the device did so before (by event, or through the API on its customer).
+   */
+  private String memoryOnlyCustomer(Event event) {
+    String device = MemoryOnly.deviceOf(event);
+    if (device == null || event.type() == Event.EventType.ALIAS || event.type() == Event.EventType.INTERACTION) {
+      return null;
+    }
+    Boolean said = MemoryOnly.analyticsChoice(event);
+    if (Boolean.TRUE.equals(said)) {
+      leaveMemoryOnly(device);
+      return null;
+    }
+    String customerId = MemoryOnly.PREFIX + device;
+    Optional<String> stored = identities.customerOf(event.anonymousId() != null ? event.anonymousId()
+        : event.userId());
+    ConsentRecord storedChoice = stored.map(c -> consent.current(c).get(Purpose.ANALYTICS)).orElse(null);
+    boolean known = memoryOnlyDevices.containsKey(device);
+    if (known && storedChoice != null && storedChoice.granted() && !Boolean.FALSE.equals(said)) {
+      leaveMemoryOnly(device); // granted again, through the API
+      return null;
+    }
+    if (!known && !Boolean.FALSE.equals(said) && (storedChoice == null || storedChoice.granted())) {
+      return null;
+    }
+    // the stored customer's choices (chat, callback) hold for this device, and its choices are theirs
+    stored.ifPresent(owner -> consent.link(customerId, owner));
+    memoryOnlyDevices.put(device, customerId);
+    return customerId;
+  }
+
+  /** The device is stored again: the choices it made while in memory go with it (the caller records them). */
+  private void leaveMemoryOnly(String device) {
+    String was = memoryOnlyDevices.remove(device);
+    if (was != null) {
+      leaving.get().add(was);
+    }
+  }
+
+  /** A memory-only visitor's event: into the session, never into the log, timeline or checkpoint. */
+  private void applyInMemory(Shard shard, JourneySession session, LoggedEvent le) {
+    Event event = le.event();
+    if (event.messageId() == null || shard.firstSight(event.source(), event.messageId())) {
+      Instant chosen = Instant.ofEpochMilli(Math.min(event.timestamp().toEpochMilli(), le.receivedAt()));
+      recordConsent(le.customerId(), event.context().consent(), "event", chosen);
+      recordConsent(le.customerId(), event.context().signals(), "signal", chosen);
+      long sequence = Math.max(le.sequence(), session.lastSequence(le.customerId()) + 1);
+      session.apply(le.customerId(), event, le.receivedAt(), sequence);
+    }
+  }
+
+  /** Forgets memory-only visitors whose visit has ended, on each shard's own thread. */
+  private void forgetEndedMemoryOnlyVisits() {
+    for (Shard s : shards) {
+      s.enqueue(session -> {
+        for (String forgotten : session.forgetEndedVisits(MemoryOnly::is)) {
+          memoryOnlyDevices.remove(forgotten.substring(MemoryOnly.PREFIX.length()), forgotten);
+          consent.forget(forgotten);
+        }
+      });
+    }
+  }
+
   private void applyLogged(Shard shard, JourneySession session, LoggedEvent le) {
+    if (!erasing.isEmpty() && erasing.contains(le.customerId())) {
+      shard.applied(le.sequence());
+      return; // its customer is being erased
+    }
     String owner = identities.customerOf(le.customerId()).orElse(le.customerId());
     if (!owner.equals(le.customerId())) {
       // its customer was merged into another after the event was routed: it belongs there now
@@ -309,8 +554,8 @@ public final class ShardedEngine implements NudgeEngine {
    * old device too) go to {@code into} and join what is merged in.
    */
   private void merge(String from, String into) {
-    for (ConsentRecord c : store.consent().current(from).values()) {
-      store.consent().record(into, c); // the newer choice per purpose wins
+    for (ConsentRecord c : consent.current(from).values()) {
+      consent.record(into, c); // the newer choice per purpose wins
     }
     LOG.info("merging a customer into another after an identify");
     Shard source = shardOf(from);
@@ -344,30 +589,47 @@ public final class ShardedEngine implements NudgeEngine {
         return CompletableFuture.completedFuture(null);
       }
       CompletableFuture<Void> durable = submit(List.of(event), Ack.DURABLE);
-      store.decisions().appendOutcome(engagementId, new OutcomeRecord(outcome, at));
+      if (store.decisions().find(engagementId).isPresent()) { // not erased meanwhile
+        store.decisions().appendOutcome(engagementId, new OutcomeRecord(outcome, at));
+      }
       return durable;
     }
   }
 
   @Override
   public void setConsent(String customerRef, Map<Purpose, Boolean> choices, String source) {
-    recordConsent(identities.resolveAny(customerRef), choices, source, settings.clock().instant());
+    String customerId = identities.resolveAny(customerRef);
+    recordConsent(customerId, choices, source, settings.clock().instant());
+    shardOf(customerId).enqueue(session -> session.refreshConsent(customerId)); // the rules' fact too
+  }
+
+  /** The customer's consent as a fact for the rules: what the gate would say, and each purpose's state. */
+  private io.nudge.engine.facts.Consent consentFact(String customerId) {
+    Map<Purpose, ConsentRecord> choices = consent.current(customerId);
+    Map<Purpose, Boolean> allowed = new java.util.EnumMap<>(Purpose.class);
+    Map<Purpose, String> states = new java.util.EnumMap<>(Purpose.class);
+    for (Purpose p : Purpose.values()) {
+      ConsentRecord c = choices.get(p);
+      states.put(p, c == null ? "unset" : c.granted() ? "granted" : "denied");
+      allowed.put(p, consentGate.granted(customerId, p));
+    }
+    return new io.nudge.engine.facts.Consent(customerId, allowed, states);
   }
 
   private void recordConsent(String customerId, Map<Purpose, Boolean> choices, String source, Instant at) {
     for (Map.Entry<Purpose, Boolean> c : choices.entrySet()) {
-      store.consent().record(customerId, new ConsentRecord(c.getKey(), c.getValue(), source, at));
+      consent.record(customerId, new ConsentRecord(c.getKey(), c.getValue(), source, at));
     }
   }
 
   @Override
   public List<ConsentRecord> consentHistory(String customerRef) {
-    return identities.customerOf(customerRef).map(store.consent()::history).orElse(List.of());
+    return identities.customerOf(customerRef).map(consent::history).orElse(List.of());
   }
 
   @Override
   public Map<Purpose, ConsentRecord> consent(String customerRef) {
-    return identities.customerOf(customerRef).map(store.consent()::current).orElse(Map.of());
+    return identities.customerOf(customerRef).map(consent::current).orElse(Map.of());
   }
 
   @Override
@@ -384,7 +646,9 @@ public final class ShardedEngine implements NudgeEngine {
   public List<Decision> decisions(String customerRef) {
     Optional<String> customerId = identities.customerOf(customerRef);
     if (customerId.isEmpty()) {
-      return List.of();
+      // a visitor served from memory only is known by their device alone
+      String device = memoryOnlyDevices.get("a:" + customerRef);
+      return device == null ? List.of() : store.decisions().forCustomer(device);
     }
     List<Decision> all = new ArrayList<>(store.decisions().forCustomer(customerId.get()));
     for (String merged : identities.mergedInto(customerId.get())) {
@@ -396,7 +660,9 @@ public final class ShardedEngine implements NudgeEngine {
 
   @Override
   public Map<String, Object> statistics() {
-    return io.nudge.engine.decision.Statistics.compute(store.decisions(), store.timeline());
+    Map<String, Object> stats = io.nudge.engine.decision.Statistics.compute(store.decisions(), store.timeline());
+    stats.put("erasedEventsDropped", erasedEventsDropped.sum()); // since the start: not kept across restarts
+    return stats;
   }
 
   @Override
@@ -443,6 +709,18 @@ public final class ShardedEngine implements NudgeEngine {
       n += s.queued();
     }
     return n;
+  }
+
+  /** The journey a shard holds for this exact customer id, with no identity lookup; for tests. */
+  CompletableFuture<Optional<Journey>> journeyInSession(String customerId) {
+    CompletableFuture<Optional<Journey>> result = new CompletableFuture<>();
+    shardOf(customerId).enqueue(session -> result.complete(session.journey(customerId)));
+    return result;
+  }
+
+  /** Runs the memory-only forgetting now instead of at the next minute; for tests. */
+  void forgetEndedVisitsNow() {
+    forgetEndedMemoryOnlyVisits();
   }
 
   /** The shard of a customer; for tests that need customers on different shards. */

@@ -23,6 +23,12 @@ public interface EngineStore extends AutoCloseable {
   /** True when the store keeps nothing across restarts. */
   boolean isEphemeral();
 
+  /**
+   * Makes what was deleted physically gone: no file of the store (data files, write-ahead log,
+   * manifest) holds it any more. Slow: it rewrites everything kept. Nothing to do in memory.
+   */
+  default void compact() {}
+
   @Override
   void close();
 }

@@ -17,7 +17,8 @@ public interface EventLog extends AutoCloseable {
   /**
    * Appends the entries in order. Once they are durable, {@code onDurable} is called with them as
    * logged, in log order across all appends (so a caller can hand them on in that order), and then
-   * the returned future completes.
+   * the returned future completes. An empty append is a barrier: it completes once every append made
+   * before it has been handed on.
    */
   CompletableFuture<List<LoggedEvent>> append(List<Entry> entries, Consumer<List<LoggedEvent>> onDurable);
 
@@ -32,6 +33,12 @@ public interface EventLog extends AutoCloseable {
 
   /** Removes events received before {@code epochMillis} whose sequence is below {@code keepFrom}. */
   void trim(long epochMillis, long keepFrom);
+
+  /**
+   * Removes every logged event {@code which} accepts and returns how many. The log is keyed by
+   * sequence, so this reads all of it: it costs time in proportion to the log (an erasure).
+   */
+  int erase(java.util.function.Predicate<LoggedEvent> which);
 
   @Override
   void close();

@@ -10,5 +10,8 @@ public interface IdentityStore {
 
   void link(String idKey, String customerId);
 
+  /** Removes the key and what it links to. */
+  void unlink(String idKey);
+
   void forEach(BiConsumer<String, String> consumer);
 }

@@ -30,8 +30,17 @@ public final class MemoryOutbox implements Outbox {
 
   @Override
   public synchronized void deadLetter(Engagement engagement, String reason, Instant at) {
-    pending.remove(engagement.id());
-    dead.put(engagement.id(), new DeadLetter(engagement, reason, at));
+    if (pending.remove(engagement.id()) != null) {
+      dead.put(engagement.id(), new DeadLetter(engagement, reason, at));
+    }
+  }
+
+  @Override
+  public synchronized int erase(java.util.Collection<String> customerIds) {
+    int before = pending.size() + dead.size();
+    pending.values().removeIf(e -> customerIds.contains(e.customerId()));
+    dead.values().removeIf(d -> customerIds.contains(d.engagement().customerId()));
+    return before - pending.size() - dead.size();
   }
 
   @Override

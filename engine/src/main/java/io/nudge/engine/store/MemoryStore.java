@@ -91,6 +91,9 @@ public final class MemoryStore implements EngineStore {
     public void link(String idKey, String customerId) {}
 
     @Override
+    public void unlink(String idKey) {}
+
+    @Override
     public void forEach(BiConsumer<String, String> consumer) {}
   };
 
@@ -130,6 +133,11 @@ public final class MemoryStore implements EngineStore {
 
     @Override
     public void trim(long epochMillis, long keepFrom) {}
+
+    @Override
+    public int erase(java.util.function.Predicate<LoggedEvent> which) {
+      return 0; // keeps no events
+    }
 
     @Override
     public void close() {}

@@ -34,6 +34,17 @@ public final class MemoryTimeline implements TimelineStore {
   }
 
   @Override
+  public int erase(String customerId) {
+    ArrayDeque<Entry> list = byCustomer.remove(customerId);
+    if (list == null) {
+      return 0;
+    }
+    synchronized (list) {
+      return list.size();
+    }
+  }
+
+  @Override
   public List<Entry> newestFirst(String customerId, long beforeSequence, int limit) {
     ArrayDeque<Entry> list = byCustomer.get(customerId);
     List<Entry> out = new ArrayList<>();

@@ -22,7 +22,10 @@ public interface Outbox {
   /** Delivered: no longer waiting. */
   void delivered(String engagementId);
 
-  /** Given up: moved from waiting to the dead letters. */
+  /**
+   * Given up: moved from waiting to the dead letters. Nothing happens when it is no longer waiting (its
+   * customer was erased meanwhile, say).
+   */
   void deadLetter(Engagement engagement, String reason, Instant at);
 
   /** Dead letters, oldest first. */
@@ -30,4 +33,7 @@ public interface Outbox {
 
   /** Moves a dead letter back to waiting; empty when there is none with that id. */
   Optional<Engagement> revive(String engagementId);
+
+  /** Removes the waiting engagements and dead letters of these customers; returns how many. */
+  int erase(java.util.Collection<String> customerIds);
 }

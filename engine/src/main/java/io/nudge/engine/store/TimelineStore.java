@@ -28,4 +28,7 @@ public interface TimelineStore {
 
   /** Entries of the customer with a sequence below {@code beforeSequence}, newest first, at most {@code limit}. */
   List<Entry> newestFirst(String customerId, long beforeSequence, int limit);
+
+  /** Removes every entry of the customer and returns how many there were. */
+  int erase(String customerId);
 }

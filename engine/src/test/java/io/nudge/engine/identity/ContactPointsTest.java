@@ -23,6 +23,11 @@ final class ContactPointsTest {
     }
 
     @Override
+    public void unlink(String idKey) {
+      links.remove(idKey);
+    }
+
+    @Override
     public void forEach(BiConsumer<String, String> consumer) {
       links.forEach(consumer);
     }

@@ -76,7 +76,7 @@ final class JourneySessionTest {
   private final List<Decision> decisions = new ArrayList<>();
   private final List<String> fired = new ArrayList<>();
   private final JourneySession session = new JourneySession(PACK, START, TIMEOUT,
-      (e, now) -> new Decision(e, Decision.Outcome.SENT, "sent", now), decisions::add);
+      Gate.each((e, now) -> new Decision(e, Decision.Outcome.SENT, "sent", now)), decisions::add);
   private long clock = START;
   private int messages;
 
@@ -231,7 +231,8 @@ final class JourneySessionTest {
     track("ann", "Help");
 
     Engagement e = decisions.get(0).engagement();
-    assertThat(e.context()).isEqualTo(Map.of(
+    assertThat(e.context()).containsEntry("matched", List.of("event track Help on /cart at 2026-11-23T10:00:00Z"));
+    assertThat(withoutMatched(e.context())).isEqualTo(Map.of(
         "reason", "You asked for help",
         "intent", "shopping, with items in the cart",
         "currentPage", "/cart",
@@ -254,7 +255,10 @@ final class JourneySessionTest {
 
     track("ann", "Form Error", Map.of("form", "address"));
 
-    assertThat(decisions.get(0).engagement().context()).isEqualTo(Map.of(
+    Map<String, Object> context = decisions.get(0).engagement().context();
+    assertThat(context).containsEntry("matched",
+        List.of("event track Form Error on /checkout/address at 2026-11-23T10:30:00.001Z"));
+    assertThat(withoutMatched(context)).isEqualTo(Map.of(
         "reason", "form-tip",
         "intent", "checking out",
         "currentPage", "/checkout/address",
@@ -265,6 +269,12 @@ final class JourneySessionTest {
         "returning", true,
         "checkoutStep", 2,
         "formErrors", 1));
+  }
+
+  private static Map<String, Object> withoutMatched(Map<String, Object> context) {
+    Map<String, Object> rest = new java.util.HashMap<>(context);
+    rest.remove("matched");
+    return rest;
   }
 
   @Test
@@ -286,10 +296,10 @@ final class JourneySessionTest {
   void gate_decidesEveryAskAtTheSessionTime() {
     List<Instant> gateTimes = new ArrayList<>();
     List<Decision> out = new ArrayList<>();
-    try (JourneySession suppressing = new JourneySession(PACK, START, TIMEOUT, (e, now) -> {
+    try (JourneySession suppressing = new JourneySession(PACK, START, TIMEOUT, Gate.each((e, now) -> {
       gateTimes.add(now);
       return new Decision(e, Decision.Outcome.SUPPRESSED, "consent:proactive_chat", now);
-    }, out::add)) {
+    }), out::add)) {
       suppressing.apply("ann", trackEvent("ann", "Help", Map.of()), START + 3_000, ++sequence);
       suppressing.apply("ann", trackEvent("ann", "Help", Map.of()), START + 4_000, ++sequence);
     }

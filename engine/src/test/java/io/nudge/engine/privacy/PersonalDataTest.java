@@ -1,5 +1,6 @@
 package io.nudge.engine.privacy;
 
+import io.nudge.engine.policy.ContactPolicy;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,7 +65,7 @@ final class PersonalDataTest {
     Path dir = Files.createTempDirectory("nudge-pii");
     InstantSource clock = InstantSource.fixed(Instant.parse("2026-11-23T10:00:00Z"));
     RocksStore store = RocksStore.open(dir, clock);
-    NudgeEngine engine = NudgeEngine.start(EngineSettings.defaults().withClock(clock).withShards(1), PACK,
+    NudgeEngine engine = NudgeEngine.start(EngineSettings.defaults().withPolicy(ContactPolicy.none()).withClock(clock).withShards(1), PACK,
         d -> { }, store);
     engine.submit(List.of(identify(Map.of("email", "zoe.unique@example.org", "phone", "+442079460958"))),
         NudgeEngine.Ack.APPLIED).get(5, SECONDS);

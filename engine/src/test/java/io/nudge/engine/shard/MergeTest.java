@@ -1,5 +1,6 @@
 package io.nudge.engine.shard;
 
+import io.nudge.engine.policy.ContactPolicy;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +55,7 @@ final class MergeTest {
 
   private void start() {
     store = RocksStore.open(dir, clock);
-    engine = ShardedEngine.start(EngineSettings.defaults().withClock(clock).withShards(4)
+    engine = ShardedEngine.start(EngineSettings.defaults().withPolicy(ContactPolicy.none()).withClock(clock).withShards(4)
         .withConsentDefault(io.nudge.engine.ConsentDefault.OPT_OUT).withTick(Duration.ofMillis(5)),
         PACK, heard::add, store);
   }

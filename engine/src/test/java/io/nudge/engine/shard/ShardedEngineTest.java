@@ -1,5 +1,6 @@
 package io.nudge.engine.shard;
 
+import io.nudge.engine.policy.ContactPolicy;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -381,7 +382,7 @@ final class ShardedEngineTest {
   // --- helpers -------------------------------------------------------------------------------
 
   private EngineSettings settings() {
-    return EngineSettings.defaults().withClock(clock).withShards(2).withTick(Duration.ofMillis(5));
+    return EngineSettings.defaults().withPolicy(ContactPolicy.none()).withClock(clock).withShards(2).withTick(Duration.ofMillis(5));
   }
 
   private NudgeEngine start(EngineSettings settings) {
@@ -497,6 +498,11 @@ final class ShardedEngineTest {
     @Override
     public List<ConsentRecord> history(String customerId) {
       return delegate.history(customerId);
+    }
+
+    @Override
+    public int erase(String customerId) {
+      return delegate.erase(customerId);
     }
 
     @Override

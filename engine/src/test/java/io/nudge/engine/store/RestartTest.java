@@ -1,5 +1,6 @@
 package io.nudge.engine.store;
 
+import io.nudge.engine.policy.ContactPolicy;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,7 +61,7 @@ final class RestartTest {
 
   private void start() {
     store = RocksStore.open(dir, clock);
-    engine = NudgeEngine.start(EngineSettings.defaults().withClock(clock).withShards(2)
+    engine = NudgeEngine.start(EngineSettings.defaults().withPolicy(ContactPolicy.none()).withClock(clock).withShards(2)
         .withTick(Duration.ofMillis(5)), PACK, heard::add, store);
   }
 

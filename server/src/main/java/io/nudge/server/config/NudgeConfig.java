@@ -39,10 +39,13 @@ public record NudgeConfig(
     int shardQueue,
     Duration sessionTimeout,
     Duration eventRetention,
+    Duration journeyRetention,
+    Duration decisionRetention,
     io.nudge.engine.privacy.PersonalData personalData,
     ConsentDefault consentDefault,
     String consentCategories,
     boolean honourPrivacySignals,
+    io.nudge.engine.policy.ContactPolicy policy,
     int maxEventBytes,
     int maxRequestBytes,
     int maxBatchEvents,
@@ -97,10 +100,13 @@ public record NudgeConfig(
         shardQueue,
         s.duration("NUDGE_SESSION_TIMEOUT", Duration.ofMinutes(30)),
         retention,
+        retention(s, "NUDGE_JOURNEY_RETENTION"),
+        retention(s, "NUDGE_DECISION_RETENTION"),
         personalData(s),
         consentDefault(s.text("NUDGE_CONSENT_DEFAULT", "opt-in")),
         s.text("NUDGE_CONSENT_CATEGORIES", ""),
         privacySignals(s.text("NUDGE_PRIVACY_SIGNALS", "honour")),
+        policy(s.text("NUDGE_POLICY_FILE", null), rulesDir),
         s.integer("NUDGE_MAX_EVENT_BYTES", 32 * 1024, 1024, 16 * 1024 * 1024),
         s.integer("NUDGE_MAX_REQUEST_BYTES", 500 * 1024, 1024, 64 * 1024 * 1024),
         maxBatch,
@@ -114,11 +120,28 @@ public record NudgeConfig(
         TlsSettings.from(vars));
   }
 
+  /**
+   * The contact policy: the file {@code NUDGE_POLICY_FILE} names (it must exist), else {@code
+   * policy.yaml} in the rules folder if there is one, else the defaults.
+   */
+  private static io.nudge.engine.policy.ContactPolicy policy(String named, Path rulesDir) {
+    if (named != null) {
+      Path file = Path.of(named);
+      if (!Files.isRegularFile(file)) {
+        throw new ConfigException("NUDGE_POLICY_FILE is \"" + named + "\", which is not a readable file");
+      }
+      return PolicyFile.read(file);
+    }
+    Path inRules = rulesDir.resolve("policy.yaml");
+    return Files.isRegularFile(inRules) ? PolicyFile.read(inRules) : io.nudge.engine.policy.ContactPolicy.defaults();
+  }
+
   /** The same settings with the secrets filled in. */
   public NudgeConfig withSecrets(Set<String> keys, String admin, String integration, String webhook) {
     return new NudgeConfig(host, port, dataDir, rulesDir, keys, admin, integration, webhookUrl, webhook,
         webhookExpiry, webhookRetryMin, webhookRetryMax, shards, shardQueue, sessionTimeout, eventRetention,
-        personalData, consentDefault, consentCategories, honourPrivacySignals, maxEventBytes,
+        journeyRetention, decisionRetention, personalData, consentDefault, consentCategories, honourPrivacySignals,
+        policy, maxEventBytes,
         maxRequestBytes, maxBatchEvents, maxNestingDepth, maxStringLength, maxProperties, allowedOrigins,
         rateLimitPerKey, rateLimitPerAddress, trustedProxies, tls);
   }
@@ -127,10 +150,21 @@ public record NudgeConfig(
   public NudgeConfig withPort(int newPort) {
     return new NudgeConfig(host, newPort, dataDir, rulesDir, writeKeys, adminToken, integrationToken,
         webhookUrl, webhookSecret, webhookExpiry, webhookRetryMin, webhookRetryMax, shards, shardQueue,
-        sessionTimeout, eventRetention, personalData, consentDefault, consentCategories, honourPrivacySignals,
+        sessionTimeout, eventRetention, journeyRetention, decisionRetention, personalData, consentDefault,
+        consentCategories, honourPrivacySignals, policy,
         maxEventBytes, maxRequestBytes, maxBatchEvents, maxNestingDepth, maxStringLength, maxProperties,
         allowedOrigins, rateLimitPerKey, rateLimitPerAddress,
         trustedProxies, tls);
+  }
+
+  /** How long journeys or decisions are kept: 395 days (13 months) unless set, a minute at least. */
+  private static Duration retention(Settings s, String name) {
+    Duration d = s.duration(name, Duration.ofDays(395));
+    if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+      String given = d.toMillis() < 1000 ? d.toMillis() + " ms" : d.toSeconds() + " s";
+      throw new ConfigException(name + " is " + given + ", must be at least 1m");
+    }
+    return d;
   }
 
   private static Map<String, String> fileVars(Map<String, String> env) {

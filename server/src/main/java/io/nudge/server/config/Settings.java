@@ -40,18 +40,10 @@ final class Settings {
     if (v == null) {
       return fallback;
     }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(v);
-    if (!m.matches()) {
-      throw new ConfigException(name + " is \"" + v + "\", not a duration such as 500ms, 30s, 30m, 24h or 7d");
+    Duration d = Durations.parse(v);
+    if (d == null) {
+      throw new ConfigException(name + " is \"" + v + "\", not a duration such as " + Durations.EXAMPLES);
     }
-    long n = Long.parseLong(m.group(1));
-    Duration d = switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
     if (d.isZero()) {
       throw new ConfigException(name + " is \"" + v + "\", must be more than zero");
     }

@@ -101,6 +101,12 @@ public final class EngagementStream implements AutoCloseable {
     });
   }
 
+  /** Drops these engagements from what is kept for resume (their customer was erased). */
+  public void forget(java.util.Collection<String> engagementIds) {
+    Set<String> ids = Set.copyOf(engagementIds);
+    context.runOnContext(v -> ring.removeIf(entry -> ids.contains(entry.id())));
+  }
+
   /** Clients connected now. */
   public int clients() {
     return clientCount.get();

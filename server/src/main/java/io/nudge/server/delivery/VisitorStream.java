@@ -100,6 +100,20 @@ public final class VisitorStream implements AutoCloseable {
     });
   }
 
+  /** Ends the open streams of these anonymousIds (their customer was erased). */
+  public void disconnect(Collection<String> anonymousIds) {
+    Set<String> ids = Set.copyOf(anonymousIds);
+    context.runOnContext(v -> {
+      for (String id : ids) {
+        Set<SseClient> clients = byVisitor.remove(id);
+        if (clients != null) {
+          clientCount.addAndGet(-clients.size());
+          clients.forEach(SseClient::end);
+        }
+      }
+    });
+  }
+
   /** Visitor streams open now. */
   public int clients() {
     return clientCount.get();
@@ -211,7 +225,8 @@ public final class VisitorStream implements AutoCloseable {
       return;
     }
     SseClient[] self = new SseClient[1];
-    self[0] = SseClient.open(ctx, "visitor stream client " + ctx.request().remoteAddress(),
+    // not named by its address: a visitor's address is personal data, and logs keep none
+    self[0] = SseClient.open(ctx, "a visitor stream client",
         () -> context.runOnContext(v -> leave(anonymousId, self[0])));
     context.runOnContext(v -> join(anonymousId, self[0]));
   }

@@ -72,6 +72,8 @@ public final class WebhookDelivery implements AutoCloseable {
   private final ArrayDeque<PendingWebhook> ready = new ArrayDeque<>();
   private final Set<String> tracked = new HashSet<>();
   private final Set<Long> retryTimers = new HashSet<>();
+  /** Tracked engagements whose customer was erased: in flight or waiting to retry, dropped when they return. */
+  private final Set<String> forgotten = new HashSet<>();
   private int inFlight;
   private boolean failing;
   private long sweepTimer = -1;
@@ -157,6 +159,28 @@ public final class WebhookDelivery implements AutoCloseable {
       revived.ifPresent(this::deliver);
       return revived.isPresent();
     });
+  }
+
+  /**
+   * Stops delivering these engagements (their customer was erased): out of the queue at once; one in
+   * flight or waiting to retry is neither retried nor dead-lettered.
+   */
+  public void forget(java.util.Collection<String> engagementIds) {
+    Set<String> ids = Set.copyOf(engagementIds);
+    context.runOnContext(v -> {
+      ready.removeIf(w -> ids.contains(w.id()) && untrack(w));
+      for (String id : ids) {
+        if (tracked.contains(id)) {
+          forgotten.add(id);
+        }
+      }
+    });
+  }
+
+  private boolean untrack(PendingWebhook webhook) {
+    pending.decrementAndGet();
+    tracked.remove(webhook.id());
+    return true;
   }
 
   private void track(PendingWebhook webhook) {
@@ -261,6 +285,7 @@ public final class WebhookDelivery implements AutoCloseable {
       pending.decrementAndGet();
       delivered.incrementAndGet();
       tracked.remove(webhook.id());
+      forgotten.remove(webhook.id());
       vertx.executeBlocking(() -> {
         outbox.delivered(webhook.id());
         return null;
@@ -277,6 +302,10 @@ public final class WebhookDelivery implements AutoCloseable {
   }
 
   private void scheduleRetry(PendingWebhook webhook, long retryAfterMillis) {
+    if (forgotten.remove(webhook.id())) {
+      untrack(webhook);
+      return;
+    }
     Engagement e = webhook.engagement();
     if (Duration.between(e.createdAt(), expiry.clock().instant()).compareTo(expiry.after()) > 0) {
       expire(webhook);
@@ -293,6 +322,10 @@ public final class WebhookDelivery implements AutoCloseable {
         webhook.id(), webhook.failures(), webhook.lastFailure(), delay);
     retryTimers.add(vertx.setTimer(Math.max(1, delay), timer -> {
       retryTimers.remove(timer);
+      if (forgotten.remove(webhook.id())) {
+        untrack(webhook);
+        return;
+      }
       ready.add(webhook);
       pump();
     }));

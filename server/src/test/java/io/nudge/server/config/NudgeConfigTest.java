@@ -77,6 +77,23 @@ final class NudgeConfigTest {
   }
 
   @Test
+  void retention_ofJourneysAndDecisions_defaultsTo395Days_andIsReadAndChecked() {
+    assertThat(read().journeyRetention()).isEqualTo(Duration.ofDays(395));
+    assertThat(read().decisionRetention()).isEqualTo(Duration.ofDays(395));
+
+    NudgeConfig c = read("NUDGE_JOURNEY_RETENTION", "90d", "NUDGE_DECISION_RETENTION", "1m");
+
+    assertThat(c.journeyRetention()).isEqualTo(Duration.ofDays(90));
+    assertThat(c.decisionRetention()).isEqualTo(Duration.ofMinutes(1));
+    assertThatThrownBy(() -> read("NUDGE_JOURNEY_RETENTION", "59s"))
+        .hasMessage("NUDGE_JOURNEY_RETENTION is 59 s, must be at least 1m");
+    assertThatThrownBy(() -> read("NUDGE_DECISION_RETENTION", "500ms"))
+        .hasMessage("NUDGE_DECISION_RETENTION is 500 ms, must be at least 1m");
+    assertThatThrownBy(() -> read("NUDGE_DECISION_RETENTION", "a year"))
+        .hasMessage("NUDGE_DECISION_RETENTION is \"a year\", not a duration such as 500ms, 30s, 30m, 24h or 7d");
+  }
+
+  @Test
   void configFile_addsSettings_andEnvironmentWins() throws Exception {
     Path file = TestSupport.tempDir().resolve("nudge.properties");
     Files.writeString(file, "NUDGE_PORT=7070\nNUDGE_SHARDS=5\n");

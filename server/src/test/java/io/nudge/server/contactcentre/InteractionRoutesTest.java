@@ -65,7 +65,9 @@ final class InteractionRoutesTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     RulePack rules = RulePack.load(Path.of(System.getProperty("nudge.rules.dir", "../rules")));
-    engine = NudgeEngine.start(EngineSettings.defaults().withShards(2).withClock(clock), rules, d -> { });
+    engine = NudgeEngine.start(EngineSettings.defaults().withShards(2).withClock(clock)
+        .withPolicy(io.nudge.engine.policy.ContactPolicy.defaults().withArbitrationWindow(java.time.Duration.ZERO)),
+        rules, d -> { });
     base = serve(engine);
     // one shard that holds two events: a batch of three can never fit
     overloaded = NudgeEngine.start(EngineSettings.defaults().withShards(1).withQueueCapacity(2).withClock(clock),

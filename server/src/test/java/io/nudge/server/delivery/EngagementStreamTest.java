@@ -129,6 +129,18 @@ final class EngagementStreamTest {
   }
 
   @Test
+  void stream_engagementsForgottenByAnErasure_areNotReplayedOnResume() {
+    start(Duration.ofMinutes(1), 100);
+    publish("eng-1", "eng-2", "eng-3", "eng-4");
+
+    stream.forget(List.of("eng-2", "eng-4"));
+    SseReader after = connect("eng-1");
+
+    assertThat(ids(after, 1)).containsExactly("eng-3");
+    assertThat(after.poll(QUIET)).isNull();
+  }
+
+  @Test
   void stream_lastEventIdIsNewest_replaysNothing() {
     start(Duration.ofMinutes(1), 100);
     publish("eng-1", "eng-2");

@@ -54,7 +54,8 @@ final class OutcomeRoutesTest {
   @BeforeAll
   void start() throws Exception {
     vertx = Vertx.vertx();
-    engine = NudgeEngine.start(EngineSettings.defaults().withShards(2).withClock(clock),
+    engine = NudgeEngine.start(EngineSettings.defaults().withShards(2).withClock(clock)
+        .withPolicy(io.nudge.engine.policy.ContactPolicy.defaults().withArbitrationWindow(java.time.Duration.ZERO)),
         RulePack.load(Path.of(System.getProperty("nudge.rules.dir", "../rules"))), d -> { });
     Router router = Router.router(vertx);
     // in front, as in NudgeServer: the routes must read their bodies behind other /v1 handlers

@@ -200,6 +200,21 @@ final class VisitorStreamTest {
     Await.until("the visitor is removed", () -> visitors.clients() == 0);
   }
 
+  @Test
+  void disconnect_erasedVisitorsStreams_endsThem_andLeavesOthersOpen() {
+    SseReader phone = connect("anon-phone", tokens.tokenFor("anon-phone"));
+    SseReader laptop = connect("anon-laptop", tokens.tokenFor("anon-laptop"));
+    SseReader other = connect("anon-other", tokens.tokenFor("anon-other"));
+
+    visitors.disconnect(List.of("anon-phone", "anon-laptop"));
+
+    assertThat(SseReader.isEnd(phone.next(WAIT))).isTrue();
+    assertThat(SseReader.isEnd(laptop.next(WAIT))).isTrue();
+    Await.until("one visitor left", () -> visitors.clients() == 1);
+    visitors.publish(chat("eng-1", "anon-other"), List.of("anon-other"));
+    assertThat(other.nextEvent(WAIT).id()).isEqualTo("eng-1");
+  }
+
   private String tokenFromEndpoint(String anonymousId) throws Exception {
     HttpResponse<String> response = postToken(basic(WRITE_KEY), "{\"anonymousId\":\"" + anonymousId + "\"}");
     assertThat(response.statusCode()).isEqualTo(200);

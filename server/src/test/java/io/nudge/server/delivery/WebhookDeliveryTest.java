@@ -86,6 +86,37 @@ final class WebhookDeliveryTest {
   }
 
   @Test
+  void webhook_forgottenWhileRetrying_isNotTriedAgainNorDeadLettered() {
+    Reply[] failures = new Reply[200];
+    java.util.Arrays.fill(failures, Reply.status(500));
+    WebhookReceiver receiver = WebhookReceiver.start(vertx, 0).then(failures);
+    io.nudge.engine.store.MemoryOutbox outbox = new io.nudge.engine.store.MemoryOutbox();
+    java.util.List<String> expired = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // expires at the first failure after 150 ms of the engagement's time
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(
+        Instant.parse("2026-01-02T03:04:05Z").toEpochMilli());
+    delivery = WebhookDelivery.create(vertx, receiver.url(), signer, FAST, DeliveryLimits.defaults(), outbox,
+        new WebhookDelivery.Expiry(Duration.ofMillis(150), Duration.ofHours(1), (e, why) -> expired.add(e.id()),
+            () -> Instant.ofEpochMilli(now.get())));
+    outbox.add(chat("eng-1", "anon-a"));
+    delivery.deliver(chat("eng-1", "anon-a"));
+    receiver.next(WAIT);
+    receiver.next(WAIT);
+
+    delivery.forget(java.util.List.of("eng-1"));
+    outbox.erase(java.util.List.of("cust-anon-a")); // what an erasure does to the outbox meanwhile
+    now.addAndGet(1000);
+
+    Await.until("nothing pending", () -> delivery.pending() == 0);
+    int attempts = receiver.count();
+    Await.sleep(300);
+    assertThat(receiver.count()).as("no attempt after it was forgotten, but the one in flight").isLessThanOrEqualTo(
+        attempts + 1);
+    assertThat(outbox.deadLetters()).isEmpty();
+    assertThat(expired).isEmpty();
+  }
+
+  @Test
   void webhook_429WithRetryAfter_waitsThatLongBeforeRetrying() {
     WebhookReceiver receiver = WebhookReceiver.start(vertx, 0).then(Reply.retryAfter(429, "1"));
     delivery = WebhookDelivery.create(vertx, receiver.url(), signer, FAST);

@@ -36,15 +36,28 @@ final class PrivacySignalsTest {
         .body()).getJsonObject("consent");
   }
 
+  /** The customer's consent once its personalization choice came from {@code source} (waits up to 5 s). */
+  private static JsonObject consentOnceFrom(NudgeServer server, String id, String source) throws Exception {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    JsonObject consent = consent(server, id);
+    while (!source.equals(consent.getJsonObject("personalization").getString("source"))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      consent = consent(server, id);
+    }
+    return consent;
+  }
+
   @Test
   void secGpcHeader_deniesAnalyticsAndPersonalisation_withSourceSignal_evenWhenTheEventGrantsThem()
       throws Exception {
     try (NudgeServer server = TestSupport.startServer()) {
       TestSupport.Client http = TestSupport.client(server);
+      page(http, GRANTING.formatted("gpc-1", ""), null, null); // a stored customer first
 
       assertThat(page(http, GRANTING.formatted("gpc-1", ""), "Sec-GPC", "1").statusCode()).isEqualTo(200);
 
-      JsonObject consent = consent(server, "gpc-1");
+      JsonObject consent = consentOnceFrom(server, "gpc-1", "signal");
       assertThat(consent.getJsonObject("personalization").getBoolean("granted")).isFalse();
       assertThat(consent.getJsonObject("personalization").getString("source")).isEqualTo("signal");
       assertThat(consent.getJsonObject("analytics").getBoolean("granted")).isFalse();
@@ -52,15 +65,31 @@ final class PrivacySignalsTest {
   }
 
   @Test
+  void secGpcHeader_fromAVisitorNeverStored_leavesNoCustomerBehind() throws Exception {
+    try (NudgeServer server = TestSupport.startServer()) {
+      TestSupport.Client http = TestSupport.client(server);
+
+      assertThat(page(http, GRANTING.formatted("gpc-new", ""), "Sec-GPC", "1").statusCode()).isEqualTo(200);
+      Thread.sleep(200);
+
+      assertThat(http.get("/v1/customers/gpc-new", TestSupport.ADMIN).statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
   void dntHeaderAndContextGpc_areSignalsToo() throws Exception {
     try (NudgeServer server = TestSupport.startServer()) {
       TestSupport.Client http = TestSupport.client(server);
+      page(http, GRANTING.formatted("dnt-1", ""), null, null);
+      page(http, GRANTING.formatted("ctx-1", ""), null, null);
 
       page(http, GRANTING.formatted("dnt-1", ""), "DNT", "1");
       page(http, GRANTING.formatted("ctx-1", ",\"gpc\":true"), null, null);
 
-      assertThat(consent(server, "dnt-1").getJsonObject("personalization").getBoolean("granted")).isFalse();
-      assertThat(consent(server, "ctx-1").getJsonObject("personalization").getBoolean("granted")).isFalse();
+      assertThat(consentOnceFrom(server, "dnt-1", "signal").getJsonObject("personalization").getBoolean("granted"))
+          .isFalse();
+      assertThat(consentOnceFrom(server, "ctx-1", "signal").getJsonObject("personalization").getBoolean("granted"))
+          .isFalse();
     }
   }
 

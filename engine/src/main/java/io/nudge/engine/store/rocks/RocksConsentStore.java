@@ -64,6 +64,19 @@ final class RocksConsentStore implements ConsentStore {
     return List.copyOf(state(customerId).history());
   }
 
+  @Override
+  public int erase(String customerId) {
+    synchronized (stripes[Math.floorMod(customerId.hashCode(), stripes.length)]) {
+      int choices = state(customerId).history().size();
+      try {
+        db.delete(consent, write, key(customerId));
+      } catch (RocksDBException e) {
+        throw RocksStore.failure("erasure of consent", e);
+      }
+      return choices;
+    }
+  }
+
   private RecordCodec.ConsentState state(String customerId) {
     try {
       byte[] value = db.get(consent, key(customerId));

@@ -140,6 +140,67 @@ final class RocksDecisionLog implements DecisionLog {
     }
   }
 
+  @Override
+  public Removed erase(String customerId) {
+    byte[] prefix = prefix(customerId);
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    try (WriteBatch batch = new WriteBatch()) {
+      int outcomeCount = 0;
+      try (RocksIterator it = db.newIterator(decisions)) {
+        for (it.seek(prefix); it.isValid() && RocksJourneyStore.startsWith(it.key(), prefix); it.next()) {
+          String id = new String(it.key(), prefix.length, it.key().length - prefix.length, StandardCharsets.UTF_8);
+          outcomeCount += remove(batch, it.key(), id);
+          ids.add(id);
+        }
+      }
+      try (RocksIterator it = db.newIterator(sent)) {
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          byte[] key = it.key();
+          if (ids.contains(new String(key, 8, key.length - 8, StandardCharsets.UTF_8))) {
+            batch.delete(sent, key);
+          }
+        }
+      }
+      db.write(write, batch);
+      return new Removed(ids.size(), outcomeCount);
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("erasure of decisions", e);
+    }
+  }
+
+  @Override
+  public Removed purgeBefore(long epochMillis) {
+    int decisionCount = 0;
+    int outcomeCount = 0;
+    try (WriteBatch batch = new WriteBatch(); RocksIterator it = db.newIterator(decisions)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        Decision d = RecordCodec.decision(it.value());
+        if (d.decidedAt().toEpochMilli() < epochMillis) {
+          outcomeCount += remove(batch, it.key(), d.engagement().id());
+          decisionCount++;
+        }
+      }
+      // a sent entry is keyed by when it was sent, never later than its decision's final time
+      batch.deleteRange(sent, sentKey(0, ""), sentKey(epochMillis, ""));
+      db.write(write, batch);
+      return new Removed(decisionCount, outcomeCount);
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("purge of decisions", e);
+    }
+  }
+
+  /** Adds the deletes of one decision, its index entry and its outcomes; returns how many outcomes it had. */
+  private int remove(WriteBatch batch, byte[] decisionKey, String engagementId) throws RocksDBException {
+    byte[] id = engagementId.getBytes(StandardCharsets.UTF_8);
+    int outcomeCount = outcomes(engagementId).size();
+    batch.delete(decisions, decisionKey);
+    batch.delete(index, id);
+    if (outcomeCount > 0) {
+      batch.delete(outcomes, id);
+    }
+    return outcomeCount;
+  }
+
   /** Decision time first, so the newest sort last. */
   private static byte[] sentKey(long epochMillis, String engagementId) {
     byte[] id = engagementId.getBytes(StandardCharsets.UTF_8);

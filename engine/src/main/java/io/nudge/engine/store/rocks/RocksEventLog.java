@@ -200,6 +200,23 @@ final class RocksEventLog implements EventLog {
   }
 
   @Override
+  public int erase(java.util.function.Predicate<LoggedEvent> which) {
+    int erased = 0;
+    try (RocksIterator it = db.newIterator(events); WriteBatch batch = new WriteBatch()) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (which.test(EventCodec.decode(sequenceOf(it.key()), it.value()))) {
+          batch.delete(events, it.key());
+          erased++;
+        }
+      }
+      db.write(sync, batch);
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("erasure in the event log", e);
+    }
+    return erased;
+  }
+
+  @Override
   public void close() {
     open = false;
     try {

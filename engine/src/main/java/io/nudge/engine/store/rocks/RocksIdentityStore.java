@@ -34,6 +34,15 @@ final class RocksIdentityStore implements IdentityStore {
   }
 
   @Override
+  public void unlink(String idKey) {
+    try {
+      db.delete(identity, write, idKey.getBytes(StandardCharsets.UTF_8));
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("delete of an identity link", e);
+    }
+  }
+
+  @Override
   public void forEach(BiConsumer<String, String> consumer) {
     try (RocksIterator it = db.newIterator(identity)) {
       for (it.seekToFirst(); it.isValid(); it.next()) {

@@ -70,6 +70,9 @@ final class RocksOutbox implements Outbox {
       w.bytes(encode(engagement));
     });
     try (WriteBatch batch = new WriteBatch()) {
+      if (db.get(pending, key(engagement.id())) == null) {
+        return; // no longer waiting: its customer was erased
+      }
       batch.delete(pending, key(engagement.id()));
       batch.put(dead, key(engagement.id()), letter);
       db.write(write, batch);
@@ -107,6 +110,28 @@ final class RocksOutbox implements Outbox {
     } catch (RocksDBException e) {
       throw RocksStore.failure("revival of a dead letter", e);
     }
+  }
+
+  @Override
+  public int erase(java.util.Collection<String> customerIds) {
+    int erased = 0;
+    try (WriteBatch batch = new WriteBatch()) {
+      for (ColumnFamilyHandle family : List.of(pending, dead)) {
+        try (RocksIterator it = db.newIterator(family)) {
+          for (it.seekToFirst(); it.isValid(); it.next()) {
+            Engagement e = family == pending ? decode(it.value()) : letter(it.value()).engagement();
+            if (customerIds.contains(e.customerId())) {
+              batch.delete(family, it.key());
+              erased++;
+            }
+          }
+        }
+      }
+      db.write(write, batch);
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("erasure in the outbox", e);
+    }
+    return erased;
   }
 
   private static DeadLetter letter(byte[] value) {

@@ -18,8 +18,10 @@ import java.util.List;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteOptions;
@@ -47,6 +49,8 @@ public final class RocksStore implements EngineStore {
   static final byte[] ENGAGEMENTS = "engagement-customers".getBytes();
   static final byte[] OUTCOMES = "outcomes".getBytes();
   static final byte[] TIMELINE = "timeline".getBytes();
+  /** In the meta family: when the store was last compacted. */
+  private static final byte[] COMPACTED = "compacted".getBytes();
 
   private final DBOptions options;
   private final ColumnFamilyOptions columnOptions;
@@ -94,7 +98,10 @@ public final class RocksStore implements EngineStore {
         .setCreateIfMissing(true)
         .setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2)
-        .setKeepLogFileNum(5);
+        .setKeepLogFileNum(5)
+        // a new manifest at every change of files, holding only the files live then: the old one, with
+        // the smallest and largest keys of files compacted away (an erased customer's id, say), goes
+        .setMaxManifestFileSize(0);
     ColumnFamilyOptions columnOptions = new ColumnFamilyOptions()
         .setCompressionType(CompressionType.LZ4_COMPRESSION);
     List<ColumnFamilyDescriptor> families = List.of(
@@ -160,6 +167,34 @@ public final class RocksStore implements EngineStore {
   @Override
   public boolean isEphemeral() {
     return false;
+  }
+
+  /**
+   * Flushes every column family (so the write-ahead log that holds the deletes is no longer needed and
+   * is deleted), compacts every column family fully down to the last level (where deletes drop the
+   * records they cover and are dropped themselves), then makes one more small change of files so the
+   * manifest is written anew from the files live now.
+   */
+  @Override
+  public synchronized void compact() {
+    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true);
+        CompactRangeOptions full = new CompactRangeOptions()
+            .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForce)
+            .setExclusiveManualCompaction(true)) {
+      db.flush(flush, handles);
+      for (ColumnFamilyHandle h : handles) {
+        db.compactRange(h, null, null, full);
+      }
+      ColumnFamilyHandle meta = handles.get(6);
+      db.put(meta, relaxed, COMPACTED, java.nio.ByteBuffer.allocate(8).putLong(System.currentTimeMillis()).array());
+      db.flush(flush, meta);
+      db.compactRange(meta, null, null, full);
+      // obsolete files (old logs, data files, manifests) are deleted now, not at the next background job
+      db.disableFileDeletions();
+      db.enableFileDeletions();
+    } catch (RocksDBException e) {
+      throw failure("compaction", e);
+    }
   }
 
   /** Flushes and closes; the event log's pending appends finish first. */

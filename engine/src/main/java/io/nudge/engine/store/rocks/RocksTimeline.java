@@ -67,6 +67,22 @@ final class RocksTimeline implements TimelineStore {
     return out;
   }
 
+  @Override
+  public int erase(String customerId) {
+    byte[] prefix = prefix(customerId);
+    int erased = 0;
+    try (RocksIterator it = db.newIterator(timeline); org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch()) {
+      for (it.seek(prefix); it.isValid() && RocksJourneyStore.startsWith(it.key(), prefix); it.next()) {
+        batch.delete(timeline, it.key());
+        erased++;
+      }
+      db.write(write, batch);
+    } catch (RocksDBException e) {
+      throw RocksStore.failure("erasure of a timeline", e);
+    }
+    return erased;
+  }
+
   private static byte[] prefix(String customerId) {
     return (customerId + '\u0000').getBytes(StandardCharsets.UTF_8);
   }

@@ -1,0 +1,40 @@
+package io.nudge.engine;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What erasing a customer removed: the receipt. Counts only, so it can be kept as proof without
+ * becoming a new copy of what was erased.
+ *
+ * @param customerId the customer's canonical id
+ * @param ids how many ids were linked to the customer: {@code anonymousIds}, {@code userIds},
+ *     {@code emails}, {@code phones} and {@code mergedCustomers} (second devices merged into it)
+ * @param records how many records were removed: {@code events} (from the event log), {@code journeys},
+ *     {@code timeline} entries, {@code consent} choices, {@code decisions}, {@code outcomes} and
+ *     {@code outbox} engagements (waiting or dead letters)
+ * @param tombstones salted hashes kept so that late events naming an erased id are dropped
+ * @param erasedAt when the erasure finished
+ * @param anonymousIds the anonymousIds erased: for adapters that hold some in memory (a visitor's open
+ *     stream); not part of the receipt
+ * @param engagementIds the engagements erased: for adapters that hold some in memory (a stream's replay,
+ *     a webhook waiting to be retried); not part of the receipt
+ */
+public record Erasure(
+    String customerId,
+    Map<String, Integer> ids,
+    Map<String, Integer> records,
+    int tombstones,
+    Instant erasedAt,
+    Set<String> anonymousIds,
+    Set<String> engagementIds) {
+
+  public Erasure {
+    // in the order given, which the receipt keeps
+    ids = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ids));
+    records = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(records));
+    anonymousIds = Set.copyOf(anonymousIds);
+    engagementIds = Set.copyOf(engagementIds);
+  }
+}
