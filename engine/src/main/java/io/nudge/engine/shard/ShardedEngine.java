@@ -75,10 +75,7 @@ public final class ShardedEngine implements NudgeEngine {
   /** Consent of memory-only visitors in memory, everyone else's in the store. */
   private final MemoryOnlyConsentStore consent;
   /** Devices served from memory only because they denied analytics; forgotten with their visit. */
-  private final Map<String, String> memoryOnlyDevices = new java.util.concurrent.ConcurrentHashMap<>();
-  /** Memory-only customers whose device the current submit stores again; per calling thread. */
-  private final ThreadLocal<List<String>> leaving = ThreadLocal.withInitial(ArrayList::new);
-  private final java.util.concurrent.atomic.AtomicLong memorySequence = new java.util.concurrent.atomic.AtomicLong();
+  private final MemoryOnlyVisitors memoryOnly;
   private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "nudge-housekeeping");
     t.setDaemon(true);
@@ -101,6 +98,7 @@ public final class ShardedEngine implements NudgeEngine {
     this.store = store;
     this.identities = new IdentityRegistry(store.identities(), settings.clock());
     this.consent = new MemoryOnlyConsentStore(store.consent());
+    this.memoryOnly = new MemoryOnlyVisitors(identities, consent);
     this.consentGate = new ConsentGate(consent, settings.consentDefault());
     this.policyGate = new PolicyGate(consentGate, settings.policy(),
         capacity, this::sentSince);
@@ -188,7 +186,7 @@ public final class ShardedEngine implements NudgeEngine {
     // on the housekeeping thread: one erasure at a time, and none while the log is trimmed
     return CompletableFuture.supplyAsync(() -> {
       Optional<io.nudge.engine.Erasure> done =
-          new Eraser(identities, store, consent, memoryOnlyDevices::remove, shards, admission, erasing,
+          new Eraser(identities, store, consent, memoryOnly::forgetDevice, shards, admission, erasing,
               settings.clock()).erase(customerRef);
       done.ifPresent(e -> LOG.info("erased a customer: {} events, {} decisions, {} tombstones",
           e.records().get("events"), e.records().get("decisions"), e.tombstones()));
@@ -376,17 +374,16 @@ public final class ShardedEngine implements NudgeEngine {
         erasedEventsDropped.increment();
         continue; // before identity resolution: no link, no customer is made again
       }
-      String memoryOnly = memoryOnlyCustomer(event);
-      if (memoryOnly != null) {
-        Shard shard = shardOf(memoryOnly);
+      String inMemoryOnly = memoryOnly.route(event);
+      if (inMemoryOnly != null) {
+        Shard shard = shardOf(inMemoryOnly);
         if (!shard.hasRoom(++perShard[shard.index()])) {
           throw overloaded(shard);
         }
-        inMemory.add(new LoggedEvent(memorySequence.incrementAndGet(), settings.clock().millis(), memoryOnly,
+        inMemory.add(new LoggedEvent(memoryOnly.nextSequence(), settings.clock().millis(), inMemoryOnly,
             settings.personalData().minimise(event, identities::pseudonym)));
         continue;
       }
-      List<String> left = leaving.get();
       String customerId;
       if (alias) {
         customerId = identities.alias(event.previousId(), event.userId());
@@ -402,12 +399,7 @@ public final class ShardedEngine implements NudgeEngine {
           identities.linkContactPoints(customerId, event.traits());
         }
       }
-      for (String was : left) {
-        for (ConsentRecord c : consent.current(was).values()) {
-          consent.record(customerId, c); // newest per purpose wins
-        }
-      }
-      left.clear();
+      memoryOnly.carryChoicesTo(customerId);
       Shard shard = shardOf(customerId);
       if (!shard.hasRoom(++perShard[shard.index()])) {
         throw overloaded(shard);
@@ -454,46 +446,6 @@ public final class ShardedEngine implements NudgeEngine {
     return durable.thenCompose(l -> CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new)));
   }
 
-  /**
-   * The customer id of a visitor to serve from memory only, or null for a stored one: the event
-   * denies analytics, or the device did so before (by event, or through the API on its customer).
-   */
-  private String memoryOnlyCustomer(Event event) {
-    String device = MemoryOnly.deviceOf(event);
-    if (device == null || event.type() == Event.EventType.ALIAS || event.type() == Event.EventType.INTERACTION) {
-      return null;
-    }
-    Boolean said = MemoryOnly.analyticsChoice(event);
-    if (Boolean.TRUE.equals(said)) {
-      leaveMemoryOnly(device);
-      return null;
-    }
-    String customerId = MemoryOnly.PREFIX + device;
-    Optional<String> stored = identities.customerOf(event.anonymousId() != null ? event.anonymousId()
-        : event.userId());
-    ConsentRecord storedChoice = stored.map(c -> consent.current(c).get(Purpose.ANALYTICS)).orElse(null);
-    boolean known = memoryOnlyDevices.containsKey(device);
-    if (known && storedChoice != null && storedChoice.granted() && !Boolean.FALSE.equals(said)) {
-      leaveMemoryOnly(device); // granted again, through the API
-      return null;
-    }
-    if (!known && !Boolean.FALSE.equals(said) && (storedChoice == null || storedChoice.granted())) {
-      return null;
-    }
-    // the stored customer's choices (chat, callback) hold for this device, and its choices are theirs
-    stored.ifPresent(owner -> consent.link(customerId, owner));
-    memoryOnlyDevices.put(device, customerId);
-    return customerId;
-  }
-
-  /** The device is stored again: the choices it made while in memory go with it (the caller records them). */
-  private void leaveMemoryOnly(String device) {
-    String was = memoryOnlyDevices.remove(device);
-    if (was != null) {
-      leaving.get().add(was);
-    }
-  }
-
   /** A memory-only visitor's event: into the session, never into the log, timeline or checkpoint. */
   private void applyInMemory(Shard shard, JourneySession session, LoggedEvent le) {
     Event event = le.event();
@@ -510,10 +462,7 @@ public final class ShardedEngine implements NudgeEngine {
   private void forgetEndedMemoryOnlyVisits() {
     for (Shard s : shards) {
       s.enqueue(session -> {
-        for (String forgotten : session.forgetEndedVisits(MemoryOnly::is)) {
-          memoryOnlyDevices.remove(forgotten.substring(MemoryOnly.PREFIX.length()), forgotten);
-          consent.forget(forgotten);
-        }
+        session.forgetEndedVisits(MemoryOnly::is).forEach(memoryOnly::forgotten);
       });
     }
   }
@@ -647,8 +596,7 @@ public final class ShardedEngine implements NudgeEngine {
     Optional<String> customerId = identities.customerOf(customerRef);
     if (customerId.isEmpty()) {
       // a visitor served from memory only is known by their device alone
-      String device = memoryOnlyDevices.get("a:" + customerRef);
-      return device == null ? List.of() : store.decisions().forCustomer(device);
+      return memoryOnly.customerOfAnonymousId(customerRef).map(store.decisions()::forCustomer).orElse(List.of());
     }
     List<Decision> all = new ArrayList<>(store.decisions().forCustomer(customerId.get()));
     for (String merged : identities.mergedInto(customerId.get())) {
