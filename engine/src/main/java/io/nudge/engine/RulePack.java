@@ -102,6 +102,10 @@ public final class RulePack {
       throw new RuleCompilationException(List.of(new RuleProblem("", 0, 0, "the rule pack has no rule")));
     }
     checkPriorities(pack, sorted);
+    List<RuleProblem> refused = RuleLint.check(sorted);
+    if (!refused.isEmpty()) {
+      throw new RuleCompilationException(refused);
+    }
     return pack;
   }
 

@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
 public final class JourneySession implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JourneySession.class);
   private static final int MAX_FIRE_ATTEMPTS = 16;
+  /** A rule that fires this often for one event is looping: it is stopped for that event. */
+  static final int MAX_FIRINGS_PER_RULE = 1_000;
+  /** A turn of the rules (one event, one tick) that runs longer stops its busiest rule. */
+  static final long MAX_TURN_NANOS = 2_000_000_000L;
   private static final int MAX_INTERACTIONS = 20;
   private static final Duration INTERACTIONS_KEPT = Duration.ofDays(30);
 
@@ -68,6 +72,9 @@ public final class JourneySession implements AutoCloseable {
   private final Set<String> dirty = new HashSet<>();
   private final Set<String> removed = new HashSet<>();
   private Match firing;
+  private final Map<String, Integer> firedThisTurn = new HashMap<>();
+  private final Map<String, Integer> stopped = new java.util.concurrent.ConcurrentHashMap<>();
+  private long turnStartedAt;
   private java.util.function.Function<String, Consent> consentSource;
   private long now;
 
@@ -111,6 +118,7 @@ public final class JourneySession implements AutoCloseable {
       @Override
       public void afterMatchFired(AfterMatchFiredEvent event) {
         firing = null;
+        firedThisTurn.merge(event.getMatch().getRule().getName(), 1, Integer::sum);
       }
     });
   }
@@ -450,9 +458,12 @@ public final class JourneySession implements AutoCloseable {
 
   private void fire() {
     // a consequence that throws stops fireAllRules; the rest of the agenda still runs, now
+    firedThisTurn.clear();
+    turnStartedAt = System.nanoTime();
+    java.util.Set<String> stoppedNow = new java.util.TreeSet<>();
     for (int attempt = 0; attempt < MAX_FIRE_ATTEMPTS; attempt++) {
       try {
-        kie.fireAllRules();
+        kie.fireAllRules(match -> allowed(match.getRule().getName(), stoppedNow));
         break;
       } catch (RuntimeException e) {
         String rule = firing == null ? "?" : firing.getRule().getName();
@@ -476,6 +487,35 @@ public final class JourneySession implements AutoCloseable {
     for (String customerId : due) {
       decideWaiting(customerId);
     }
+  }
+
+  /**
+   * Whether a rule may fire again in this turn: not once it has fired {@link #MAX_FIRINGS_PER_RULE}
+   * times (a loop), nor, once the turn ran over {@link #MAX_TURN_NANOS}, if it is the busiest rule.
+   * A refused match is dropped from the agenda; other rules and other customers go on.
+   */
+  private boolean allowed(String rule, java.util.Set<String> stoppedNow) {
+    if (stoppedNow.contains(rule)) {
+      return false;
+    }
+    int fired = firedThisTurn.getOrDefault(rule, 0);
+    boolean looping = fired >= MAX_FIRINGS_PER_RULE;
+    boolean slow = System.nanoTime() - turnStartedAt > MAX_TURN_NANOS && fired > 0
+        && fired == java.util.Collections.max(firedThisTurn.values());
+    if (looping || slow) {
+      stoppedNow.add(rule);
+      stopped.merge(rule, 1, Integer::sum);
+      LOG.warn("rule \"{}\" fired {} times in {} ms for one event and was stopped for it: {}", rule, fired,
+          (System.nanoTime() - turnStartedAt) / 1_000_000, looping ? "it loops (check what its consequence "
+              + "updates, or add no-loop)" : "the rules ran too long");
+      return false;
+    }
+    return true;
+  }
+
+  /** How often each rule was stopped for looping or running too long, since the session started. */
+  public Map<String, Integer> stoppedRules() {
+    return Map.copyOf(stopped);
   }
 
   /** Hands the customer's waiting asks to the gate together, and their decisions on. */
