@@ -388,6 +388,31 @@ public final class JourneySession implements AutoCloseable {
     return ended;
   }
 
+  /**
+   * A new session running {@code rules} that holds what this one holds: every customer (journey, this
+   * visit's asks and offers, interactions, outcomes, consent) and the raw events still in memory, at
+   * the same rule clock. Asks waiting out the arbitration window are decided first. Engagements
+   * already asked are not asked again: the asks of the visit move along, and engagement ids do not
+   * depend on the rules' version. This session is left as it was; the caller closes it.
+   */
+  public JourneySession withRules(RulePack rules, Duration arbitrationWindow) {
+    for (String customerId : List.copyOf(waiting.keySet())) {
+      decideWaiting(customerId);
+    }
+    JourneySession next = new JourneySession(rules, now, Duration.ofMillis(sessionTimeoutMillis), arbitrationWindow,
+        gate, decisions);
+    next.consentSource = consentSource;
+    for (Map.Entry<String, CustomerState> c : customers.entrySet()) {
+      next.customers.put(c.getKey(), next.attach(CustomerStateCodec.read(c.getKey(), snapshot(c.getKey()))));
+    }
+    for (Object event : kie.getObjects(o -> o instanceof CustomerEvent)) {
+      next.kie.insert(event);
+    }
+    next.stopped.putAll(stopped);
+    next.fire();
+    return next;
+  }
+
   /** Whether {@code into} has already absorbed {@code from}. */
   public boolean hasAbsorbed(String into, String from) {
     CustomerState state = customers.get(into);

@@ -30,7 +30,8 @@ final class Shard {
   private final int index;
   private final int capacity;
   private final LinkedBlockingQueue<Consumer<JourneySession>> queue = new LinkedBlockingQueue<>();
-  private final JourneySession session;
+  /** Replaced only on the shard's own thread, by {@link #replaceSession}; read by that thread. */
+  private volatile JourneySession session;
   private final InstantSource clock;
   private final long tickMillis;
   private final Thread thread;
@@ -80,6 +81,17 @@ final class Shard {
   /** Queues a task; logged events are always queued (they are already acknowledged). */
   void enqueue(Consumer<JourneySession> task) {
     queue.add(task);
+  }
+
+  /**
+   * Swaps in a session running other rules; the shard's thread only (from a task). The old session's
+   * changes not saved yet are saved first; the new one holds the same customers.
+   */
+  void replaceSession(JourneySession next) {
+    flush(true);
+    JourneySession old = session;
+    session = next;
+    old.close();
   }
 
   /** The session, for restoring before the thread starts; the shard's thread only after that. */

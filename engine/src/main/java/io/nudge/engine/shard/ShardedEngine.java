@@ -65,7 +65,8 @@ public final class ShardedEngine implements NudgeEngine {
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
   private final EngineSettings settings;
-  private final RulePack rules;
+  private volatile RulePack rules;
+  private final Object reloading = new Object();
   private final Shard[] shards;
   private final IdentityRegistry identities;
   private final EngineStore store;
@@ -648,6 +649,34 @@ public final class ShardedEngine implements NudgeEngine {
   @Override
   public RulePack rules() {
     return rules;
+  }
+
+  /**
+   * Runs {@code next} instead of the current rules, on every shard, between two of its tasks: the
+   * events queued before the swap run with the old rules, those after with the new, none twice and
+   * none lost. Journeys, this visit's asks and the raw events in memory move to the new rules, so an
+   * engagement already asked is not asked again. Completes once every shard has swapped.
+   */
+  public CompletableFuture<Void> reload(RulePack next) {
+    synchronized (reloading) {
+      List<CompletableFuture<Void>> swapped = new ArrayList<>(shards.length);
+      for (Shard s : shards) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        swapped.add(done);
+        s.enqueue(session -> {
+          try {
+            s.replaceSession(session.withRules(next, settings.policy().arbitrationWindow()));
+            done.complete(null);
+          } catch (RuntimeException e) {
+            LOG.error("shard {} could not swap in rules {}; it keeps running the previous ones", s.index(),
+                next.version(), e);
+            done.completeExceptionally(e);
+          }
+        });
+      }
+      rules = next;
+      return CompletableFuture.allOf(swapped.toArray(CompletableFuture[]::new));
+    }
   }
 
   @Override
