@@ -15,6 +15,8 @@ import io.nudge.server.config.ConfigException;
 import io.nudge.server.contactcentre.AgentContextRoutes;
 import io.nudge.server.contactcentre.InteractionRoutes;
 import io.nudge.server.contactcentre.QueueCapacityRoutes;
+import io.nudge.server.rules.RuleDeployment;
+import io.nudge.server.rules.RulesRoutes;
 import io.nudge.server.config.NudgeConfig;
 import io.nudge.server.config.Secrets;
 import io.nudge.server.delivery.DeliveryLimits;
@@ -59,10 +61,12 @@ public final class NudgeServer implements AutoCloseable {
   private final WebhookDelivery webhooks;
   private final NudgeConfig config;
   private final AtomicBoolean stopping;
+  private final RuleDeployment deployment;
 
   private NudgeServer(Vertx vertx, ShardedEngine engine, RocksStore store, HttpServer http,
-      WebhookDelivery webhooks, NudgeConfig config, AtomicBoolean stopping) {
+      WebhookDelivery webhooks, NudgeConfig config, AtomicBoolean stopping, RuleDeployment deployment) {
     this.stopping = stopping;
+    this.deployment = deployment;
     this.vertx = vertx;
     this.engine = engine;
     this.store = store;
@@ -101,7 +105,11 @@ public final class NudgeServer implements AutoCloseable {
         config.webhookUrl().toString(), signer, retryPolicy(config), DeliveryLimits.defaults(), store.outbox(),
         new WebhookDelivery.Expiry(config.webhookExpiry(), Duration.ofSeconds(30),
             (e, why) -> engineRef[0].deliveryExpired(e, why), clock));
+    RuleDeployment[] deploymentRef = new RuleDeployment[1];
     ShardedEngine engine = ShardedEngine.start(engineSettings(config, clock), rules, decision -> {
+      if (deploymentRef[0] != null) {
+        deploymentRef[0].count(decision);
+      }
       if (decision.outcome() == Decision.Outcome.SENT) {
         Engagement e = decision.engagement();
         if (webhooks != null) {
@@ -115,6 +123,8 @@ public final class NudgeServer implements AutoCloseable {
       }
     }, store);
     engineRef[0] = engine;
+    RuleDeployment deployment = RuleDeployment.watch(config.rulesDir(), engine, clock);
+    deploymentRef[0] = deployment;
     Router router = Router.router(vertx);
     router.errorHandler(400, ctx -> ApiError.badRequest("the request's path or query is malformed").send(ctx));
     router.errorHandler(404, ctx -> ApiError.notFound("no route for " + ctx.request().method() + " "
@@ -154,6 +164,7 @@ public final class NudgeServer implements AutoCloseable {
     OutcomeRoutes.create(engine, credentials, visitorTokens, clock).mount(router);
     DeliveryAdminRoutes.create(store.outbox(), webhooks, credentials).mount(router);
     StatisticsRoutes.create(engine, credentials).mount(router);
+    RulesRoutes.create(deployment, credentials).mount(router);
     // last, so the failure handlers of single routes (the visitor token's 413, say) come first
     router.route().failureHandler(Failures::handle);
     try {
@@ -163,8 +174,9 @@ public final class NudgeServer implements AutoCloseable {
       HttpServer http = vertx.createHttpServer(options).requestHandler(router)
           .invalidRequestHandler(NudgeServer::invalidRequest)
           .listen(config.port(), config.host()).await(30, TimeUnit.SECONDS);
-      return new NudgeServer(vertx, engine, store, http, webhooks, config, stopping);
+      return new NudgeServer(vertx, engine, store, http, webhooks, config, stopping, deployment);
     } catch (Exception e) {
+      deployment.close();
       engine.close();
       store.close();
       vertx.close();
@@ -263,6 +275,7 @@ public final class NudgeServer implements AutoCloseable {
     } catch (Exception ignored) {
       // closing anyway
     }
+    deployment.close();
     engine.close(); // finishes what is queued; what it sends still reaches the outbox
     if (webhooks != null) {
       webhooks.close();

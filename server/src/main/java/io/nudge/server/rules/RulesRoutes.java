@@ -1,0 +1,167 @@
+package io.nudge.server.rules;
+
+import io.nudge.engine.RuleProblem;
+import io.nudge.server.http.ApiError;
+import io.nudge.server.http.Credentials;
+import io.nudge.server.http.Failures;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/**
+ * The rules over HTTP, admin token: {@code GET /v1/rules} (what runs, its history, the last error,
+ * per-rule counts), {@code POST /v1/rules/validate} (compile without deploying), {@code PUT
+ * /v1/rules/{file}} (upload one file and deploy), {@code POST /v1/rules/rollback}. Compiling takes a
+ * second or two: all of it runs off the event loop.
+ */
+public final class RulesRoutes {
+  private static final int MAX_BODY = 1024 * 1024;
+
+  private final RuleDeployment deployment;
+  private final Credentials credentials;
+
+  private RulesRoutes(RuleDeployment deployment, Credentials credentials) {
+    this.deployment = deployment;
+    this.credentials = credentials;
+  }
+
+  public static RulesRoutes create(RuleDeployment deployment, Credentials credentials) {
+    return new RulesRoutes(deployment, credentials);
+  }
+
+  public void mount(Router router) {
+    router.route("/v1/rules*").handler(ctx -> {
+      credentials.require(Credentials.Scope.ADMIN, ctx.request().getHeader("Authorization"));
+      ctx.next();
+    });
+    router.get("/v1/rules").handler(ctx -> offLoop(ctx, this::status));
+    router.post("/v1/rules/validate").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
+        .handler(this::validate);
+    router.post("/v1/rules/rollback").handler(this::rollback);
+    router.put("/v1/rules/:file").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY)).handler(this::put);
+  }
+
+  private JsonObject status() {
+    RuleDeployment.Status s = deployment.status();
+    JsonArray history = new JsonArray();
+    for (RuleDeployment.Version v : s.history()) {
+      history.add(new JsonObject().put("version", v.version()).put("deployedAt", v.deployedAt().toString())
+          .put("how", v.how()));
+    }
+    JsonObject counts = new JsonObject();
+    deployment.counts().forEach((rule, c) -> counts.put(rule, new JsonObject().put("sent", c[0])
+        .put("suppressed", c[1])));
+    return new JsonObject()
+        .put("version", s.running().version())
+        .put("deployedAt", s.running().deployedAt().toString())
+        .put("files", new JsonArray(List.copyOf(new TreeMap<>(s.running().files()).keySet())))
+        .put("status", s.lastProblems().isEmpty() ? "deployed" : "last change refused")
+        .put("problems", problems(s.lastProblems()))
+        .put("lastAttemptAt", s.lastAttemptAt() == null ? null : s.lastAttemptAt().toString())
+        .put("rules", counts)
+        .put("history", history);
+  }
+
+  private void validate(RoutingContext ctx) {
+    JsonObject body = object(ctx);
+    JsonObject files = body.getJsonObject("files");
+    if (files == null || files.isEmpty()) {
+      throw ApiError.badField("files", "files is required: an object of file name to file text");
+    }
+    Map<String, String> map = new TreeMap<>();
+    for (String name : files.fieldNames()) {
+      if (!(files.getValue(name) instanceof String text)) {
+        throw ApiError.badField("files." + name, "files." + name + " must be the file's text");
+      }
+      map.put(name, text);
+    }
+    offLoop(ctx, () -> {
+      List<RuleProblem> problems = RuleDeployment.validate(map);
+      return new JsonObject().put("valid", problems.isEmpty()).put("problems", problems(problems));
+    });
+  }
+
+  private void put(RoutingContext ctx) {
+    String name = ctx.pathParam("file");
+    try {
+      RuleDeployment.checkName(name);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(e.getMessage());
+    }
+    String text = ctx.body().asString();
+    if (text == null || text.isBlank()) {
+      throw ApiError.badRequest("body is empty: send the rule file's text");
+    }
+    offLoop(ctx, () -> {
+      List<RuleProblem> problems = deployment.put(name, text);
+      if (!problems.isEmpty()) {
+        throw new Refused(problems);
+      }
+      return status();
+    });
+  }
+
+  private void rollback(RoutingContext ctx) {
+    offLoop(ctx, () -> {
+      try {
+        deployment.rollback();
+      } catch (IllegalStateException e) {
+        throw ApiError.conflict(e.getMessage());
+      }
+      return status();
+    });
+  }
+
+  /** A file that did not compile: 400 with every problem, nothing deployed. */
+  private static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient List<RuleProblem> problems;
+
+    Refused(List<RuleProblem> problems) {
+      super(null, null, false, false);
+      this.problems = problems;
+    }
+  }
+
+  private static JsonArray problems(List<RuleProblem> problems) {
+    JsonArray out = new JsonArray();
+    for (RuleProblem p : problems) {
+      out.add(new JsonObject().put("file", p.file()).put("line", p.line()).put("column", p.column())
+          .put("message", p.message()));
+    }
+    return out;
+  }
+
+  private static JsonObject object(RoutingContext ctx) {
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      if (body == null) {
+        throw ApiError.badRequest("body is empty: send {\"files\": {\"name.drl\": \"...\"}}");
+      }
+      return body;
+    } catch (DecodeException | ClassCastException e) {
+      throw ApiError.badRequest("body is not a JSON object: send {\"files\": {\"name.drl\": \"...\"}}");
+    }
+  }
+
+  private static void offLoop(RoutingContext ctx, Callable<JsonObject> work) {
+    ctx.vertx().executeBlocking(work, false)
+        .onSuccess(ctx::json)
+        .onFailure(t -> {
+          if (t instanceof Refused r) {
+            ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("error", "the rules were not deployed: " + r.problems.get(0))
+                    .put("problems", problems(r.problems)).encode());
+          } else {
+            Failures.send(ctx, t);
+          }
+        });
+  }
+}

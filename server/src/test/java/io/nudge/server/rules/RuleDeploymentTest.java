@@ -1,0 +1,168 @@
+package io.nudge.server.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nudge.server.ManualClock;
+import io.nudge.server.NudgeServer;
+import io.nudge.server.TestSupport;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Rules deployed while Nudge runs: saved files, uploads, refusals, rollback. */
+final class RuleDeploymentTest {
+  private static final String EXTRA = """
+      package nudge.rules;
+      import io.nudge.engine.facts.*;
+      global io.nudge.engine.facts.Actions nudge;
+
+      rule "pricing-help"
+      when
+        Journey( $c : customerId, currentPath == "/pricing" )
+        not Offer( customerId == $c, rule == "pricing-help" )
+      then
+        nudge.tip("Questions about pricing?", "Compare plans side by side.");
+      end
+      """;
+
+  private Path rules;
+  private NudgeServer server;
+  private TestSupport.Client http;
+
+  @BeforeEach
+  void start() throws Exception {
+    Path dir = TestSupport.tempDir();
+    rules = Files.createDirectories(dir.resolve("rules"));
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(Path.of(System.getProperty("nudge.rules.dir",
+        "../rules")), "*.drl")) {
+      for (Path f : files) {
+        Files.copy(f, rules.resolve(f.getFileName()));
+      }
+    }
+    Map<String, String> env = TestSupport.env(dir.resolve("data"));
+    env.put("NUDGE_RULES_DIR", rules.toString());
+    server = TestSupport.startServer(env, new ManualClock());
+    http = TestSupport.client(server);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void savedFile_deployedWithoutARestart_andListedWithItsVersion() throws Exception {
+    String before = status().getString("version");
+
+    Files.writeString(rules.resolve("pricing-help.drl"), EXTRA);
+
+    JsonObject after = awaitStatus(s -> !s.getString("version").equals(before));
+    assertThat(after.getString("status")).isEqualTo("deployed");
+    assertThat(after.getJsonArray("files")).contains("pricing-help.drl");
+    assertThat(after.getJsonArray("history")).hasSize(2);
+    assertThat(after.getJsonArray("history").getJsonObject(1).getString("how")).isEqualTo("saved");
+    assertThat(server.engine().rules().ruleNames()).contains("pricing-help");
+  }
+
+  @Test
+  void brokenFileSaved_oldRulesKeepRunning_andTheErrorIsReportedWithFileAndLine() throws Exception {
+    String before = status().getString("version");
+
+    Files.writeString(rules.resolve("broken.drl"), EXTRA.replace("then", "then then ("));
+
+    JsonObject s = awaitStatus(x -> x.getString("status").equals("last change refused"));
+    assertThat(s.getString("version")).isEqualTo(before);
+    JsonObject problem = s.getJsonArray("problems").getJsonObject(0);
+    assertThat(problem.getString("file")).isEqualTo("broken.drl");
+    assertThat(problem.getInteger("line")).isGreaterThan(0);
+    assertThat(server.engine().rules().version()).isEqualTo(before);
+  }
+
+  @Test
+  void upload_deploys_andRollbackPutsThePreviousVersionBack() {
+    String before = status().getString("version");
+
+    HttpResponse<String> put = http.send(request("/v1/rules/pricing-help.drl")
+        .PUT(HttpRequest.BodyPublishers.ofString(EXTRA)));
+    assertThat(put.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(put.body()).getString("version")).isNotEqualTo(before);
+
+    HttpResponse<String> back = http.send(request("/v1/rules/rollback").POST(HttpRequest.BodyPublishers.noBody()));
+
+    assertThat(back.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(back.body()).getString("version")).isEqualTo(before);
+    assertThat(rules.resolve("pricing-help.drl")).doesNotExist();
+    assertThat(server.engine().rules().ruleNames()).doesNotContain("pricing-help");
+  }
+
+  @Test
+  void uploadOfAHostileOrBrokenFile_refusedWith400_andNotLeftInTheFolder() {
+    String hostile = EXTRA.replace("nudge.tip(", "System.exit(1); nudge.tip(");
+
+    HttpResponse<String> r = http.send(request("/v1/rules/pricing-help.drl")
+        .PUT(HttpRequest.BodyPublishers.ofString(hostile)));
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.getString("error")).startsWith("the rules were not deployed: pricing-help.drl:10:3: rule "
+        + "\"pricing-help\" uses System (System.)");
+    assertThat(rules.resolve("pricing-help.drl")).doesNotExist();
+  }
+
+  @Test
+  void rollbackWithNothingToGoBackTo_returns409() {
+    HttpResponse<String> r = http.send(request("/v1/rules/rollback").POST(HttpRequest.BodyPublishers.noBody()));
+
+    assertThat(r.statusCode()).isEqualTo(409);
+    assertThat(new JsonObject(r.body()).getString("error")).startsWith("there is no previous version to roll back to");
+  }
+
+  @Test
+  void validate_compilesWithoutDeploying() {
+    HttpResponse<String> ok = http.send(request("/v1/rules/validate").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("files",
+            new JsonObject().put("x.drl", EXTRA)).encode())));
+    HttpResponse<String> bad = http.send(request("/v1/rules/validate").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("files",
+            new JsonObject().put("x.drl", "rule oops")).encode())));
+
+    assertThat(new JsonObject(ok.body())).isEqualTo(new JsonObject().put("valid", true).put("problems",
+        new JsonArray()));
+    assertThat(new JsonObject(bad.body()).getBoolean("valid")).isFalse();
+    assertThat(server.engine().rules().ruleNames()).doesNotContain("pricing-help");
+  }
+
+  @Test
+  void rulesEndpoints_needTheAdminToken() {
+    assertThat(http.get("/v1/rules", TestSupport.INTEGRATION).statusCode()).isEqualTo(403);
+    assertThat(http.get("/v1/rules", null).statusCode()).isEqualTo(401);
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(http.uri(path)).header("Authorization", "Bearer " + TestSupport.ADMIN);
+  }
+
+  private JsonObject status() {
+    return new JsonObject(http.get("/v1/rules", TestSupport.ADMIN).body());
+  }
+
+  private JsonObject awaitStatus(Predicate<JsonObject> until) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    JsonObject s = status();
+    while (!until.test(s) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      s = status();
+    }
+    return s;
+  }
+}
