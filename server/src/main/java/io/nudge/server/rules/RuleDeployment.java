@@ -62,7 +62,7 @@ public final class RuleDeployment implements AutoCloseable {
     this.dir = dir;
     this.engine = engine;
     this.clock = clock;
-    history.add(new Version(engine.rules().version(), clock.instant(), engine.rules().files(), "start"));
+    history.add(new Version(engine.rules().version(), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), engine.rules().files(), "start"));
     this.watch = dir.getFileSystem().newWatchService();
     dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
         StandardWatchEventKinds.ENTRY_DELETE);
@@ -105,7 +105,7 @@ public final class RuleDeployment implements AutoCloseable {
 
   /** Compiles the folder and, when it compiles, runs it; returns the problems, empty when deployed. */
   public synchronized List<RuleProblem> deployFolder(String how) {
-    lastAttemptAt = clock.instant();
+    lastAttemptAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     RulePack pack;
     try {
       pack = RulePack.load(dir);
@@ -122,7 +122,7 @@ public final class RuleDeployment implements AutoCloseable {
     }
     engine.reload(pack).join();
     lastProblems = List.of();
-    history.add(new Version(pack.version(), clock.instant(), pack.files(), how));
+    history.add(new Version(pack.version(), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), pack.files(), how));
     LOG.info("rules {} deployed ({}): {} rules from {} files", pack.version(), how, pack.ruleNames().size(),
         pack.files().size());
     return List.of();
