@@ -51,11 +51,26 @@ final class RuleLint {
 
   /** The problems of the {@code .drl} files among {@code files}; empty when all may be deployed. */
   static List<RuleProblem> check(Map<String, String> files) {
+    return check(files, Map.of());
+  }
+
+  /**
+   * The problems of the rule files: {@code .drl} files and the DRL {@code generated} from decision
+   * tables fully; {@code .dslr} files, whose sentences expand to vetted DRL but may hold raw DRL lines,
+   * for forbidden calls anywhere outside strings.
+   */
+  static List<RuleProblem> check(Map<String, String> files, Map<String, String> generated) {
     List<RuleProblem> problems = new ArrayList<>();
     for (Map.Entry<String, String> f : files.entrySet()) {
       if (f.getKey().endsWith(".drl")) {
         check(f.getKey(), f.getValue(), problems);
+      } else if (f.getKey().endsWith(".dslr")) {
+        String blanked = STRING.matcher(f.getValue()).replaceAll(m -> "\"" + " ".repeat(m.group().length() - 2) + "\"");
+        scan(f.getKey(), "file", blanked, 0, blanked.length(), problems);
       }
+    }
+    for (Map.Entry<String, String> g : generated.entrySet()) {
+      check(g.getKey(), g.getValue(), problems);
     }
     return problems;
   }

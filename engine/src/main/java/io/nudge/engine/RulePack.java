@@ -7,14 +7,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.drools.kiesession.rulebase.KnowledgeBaseFactory;
 import org.kie.api.KieBase;
@@ -23,19 +22,14 @@ import org.kie.api.KieServices;
 import org.kie.api.conf.EventProcessingOption;
 import org.kie.api.definition.KiePackage;
 import org.kie.api.definition.rule.Rule;
-import org.kie.api.io.ResourceType;
 import org.kie.internal.builder.KnowledgeBuilder;
 import org.kie.internal.builder.KnowledgeBuilderError;
-import org.kie.internal.builder.KnowledgeBuilderFactory;
-import org.kie.internal.io.ResourceFactory;
 
 /**
  * A compiled set of rule files: the rule base every shard runs. Compiling is slow (hundreds of
  * milliseconds), so it happens once per pack, never per shard or per customer.
  */
 public final class RulePack {
-  private static final Pattern LINE_COLUMN = Pattern.compile("[Ll]ine (\\d+):(\\d+)");
-
   private final Map<String, String> files;
   private final String version;
   private final KieBase kieBase;
@@ -47,7 +41,9 @@ public final class RulePack {
   }
 
   /**
-   * Compiles every {@code *.drl} file directly inside {@code dir} (not its sub-folders).
+   * Compiles every rule file directly inside {@code dir} (not its sub-folders): {@code *.drl},
+   * {@code *.dsl} with the {@code *.dslr} files written in it, and decision tables
+   * {@code *.drl.csv} and {@code *.drl.xlsx}. Other files are ignored.
    *
    * @throws RuleCompilationException when a file does not compile
    * @throws NudgeException when the folder cannot be read
@@ -56,42 +52,59 @@ public final class RulePack {
     if (!Files.isDirectory(dir)) {
       throw new NudgeException("rules folder " + dir + " does not exist or is not a folder");
     }
-    Map<String, String> files = new TreeMap<>();
+    Map<String, byte[]> files = new TreeMap<>();
     try (Stream<Path> list = Files.list(dir)) {
       for (Path p : (Iterable<Path>) list.sorted()::iterator) {
         String name = p.getFileName().toString();
-        if (name.endsWith(".drl") && Files.isRegularFile(p)) {
-          files.put(name, Files.readString(p, StandardCharsets.UTF_8));
+        if (RuleFormat.of(name) != null && Files.isRegularFile(p)) {
+          files.put(name, Files.readAllBytes(p));
         }
       }
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new NudgeException("cannot read rules folder " + dir + ": " + e.getMessage(), e);
     }
-    return compile(files);
+    return compileBytes(files);
   }
 
   /**
-   * Compiles the given files, named by file name.
+   * Compiles the given files, named by file name. Text files are UTF-8; a {@code .drl.xlsx}
+   * workbook is given in base64, as {@link #files()} returns it, so a pack can be compiled again
+   * from its own files.
    *
    * @throws RuleCompilationException when a file does not compile or there is no rule at all
    */
   public static RulePack compile(Map<String, String> files) {
-    SortedMap<String, String> sorted = new TreeMap<>(files);
-    KnowledgeBuilder builder = KnowledgeBuilderFactory.newKnowledgeBuilder();
-    for (Map.Entry<String, String> f : sorted.entrySet()) {
-      builder.add(ResourceFactory.newByteArrayResource(f.getValue().getBytes(StandardCharsets.UTF_8))
-          .setSourcePath(f.getKey()), ResourceType.DRL);
+    Map<String, byte[]> bytes = new TreeMap<>();
+    for (Map.Entry<String, String> f : files.entrySet()) {
+      bytes.put(f.getKey(), RuleFormat.of(f.getKey()) == RuleFormat.XLSX
+          ? decodeWorkbook(f.getKey(), f.getValue())
+          : f.getValue().getBytes(StandardCharsets.UTF_8));
     }
-    if (builder.hasErrors()) {
-      List<RuleProblem> problems = new ArrayList<>();
+    return compileBytes(bytes);
+  }
+
+  /**
+   * Compiles the given files, named by file name, from their bytes: the way to hand over a
+   * {@code .drl.xlsx} workbook. Which format a file is in follows from its name (see
+   * {@link #load(Path)}); a file of any other name is compiled as DRL.
+   *
+   * @throws RuleCompilationException when a file does not compile or there is no rule at all
+   */
+  public static RulePack compileBytes(Map<String, byte[]> files) {
+    SortedMap<String, String> sorted = new TreeMap<>();
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      sorted.put(f.getKey(), RuleFormat.of(f.getKey()) == RuleFormat.XLSX
+          ? Base64.getEncoder().encodeToString(f.getValue())
+          : new String(f.getValue(), StandardCharsets.UTF_8));
+    }
+    Map<String, String> generated = new TreeMap<>();
+    List<RuleProblem> problems = new ArrayList<>();
+    KnowledgeBuilder builder = RuleFormat.newBuilder(new TreeMap<>(files), generated, problems);
+    if (builder.hasErrors() || !problems.isEmpty()) {
       for (KnowledgeBuilderError error : builder.getErrors()) {
-        problems.add(problemOf(error));
+        problems.add(RuleProblems.of(error, sorted, generated));
       }
-      // a syntax error also yields "Parser returned a null Package", which says nothing more
-      if (problems.size() > 1) {
-        problems.removeIf(p -> p.line() == 0 && p.message().contains("Parser returned a null Package"));
-      }
-      throw new RuleCompilationException(problems);
+      throw new RuleCompilationException(RuleProblems.withoutEchoes(problems));
     }
     KieBaseConfiguration conf = KieServices.get().newKieBaseConfiguration();
     conf.setOption(EventProcessingOption.STREAM);
@@ -102,7 +115,7 @@ public final class RulePack {
       throw new RuleCompilationException(List.of(new RuleProblem("", 0, 0, "the rule pack has no rule")));
     }
     checkPriorities(pack, sorted);
-    List<RuleProblem> refused = RuleLint.check(sorted);
+    List<RuleProblem> refused = RuleLint.check(sorted, generated);
     if (!refused.isEmpty()) {
       throw new RuleCompilationException(refused);
     }
@@ -126,6 +139,15 @@ public final class RulePack {
     }
   }
 
+  private static byte[] decodeWorkbook(String name, String base64) {
+    try {
+      return Base64.getMimeDecoder().decode(base64);
+    } catch (IllegalArgumentException e) {
+      throw new RuleCompilationException(List.of(new RuleProblem(name, 0, 0,
+          "a .drl.xlsx workbook given as text must be base64: " + e.getMessage())));
+    }
+  }
+
   private static RuleProblem priorityProblem(String rule, String value, SortedMap<String, String> files) {
     String message = "rule \"" + rule + "\" has @priority(" + value + "), which must be a whole number";
     for (Map.Entry<String, String> f : files.entrySet()) {
@@ -143,22 +165,6 @@ public final class RulePack {
     return new RuleProblem("", 0, 0, message);
   }
 
-  private static RuleProblem problemOf(KnowledgeBuilderError error) {
-    String file = error.getResource() == null ? "" : error.getResource().getSourcePath();
-    int[] lines = error.getLines();
-    int line = lines != null && lines.length > 0 ? Math.max(0, lines[0]) : 0;
-    int column = 0;
-    String message = error.getMessage() == null ? "" : error.getMessage().trim();
-    Matcher m = LINE_COLUMN.matcher(message);
-    if (m.find()) {
-      if (line == 0) {
-        line = Integer.parseInt(m.group(1));
-      }
-      column = Integer.parseInt(m.group(2)) + 1;
-    }
-    return new RuleProblem(file, line, column, message);
-  }
-
   private static String versionOf(Map<String, String> files) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -174,7 +180,7 @@ public final class RulePack {
     }
   }
 
-  /** File name to content, sorted by name. */
+  /** File name to content, sorted by name; a {@code .drl.xlsx} workbook in base64. */
   public Map<String, String> files() {
     return files;
   }

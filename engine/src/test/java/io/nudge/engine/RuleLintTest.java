@@ -111,6 +111,26 @@ final class RuleLintTest {
   }
 
   @Test
+  void rawDrlInADslrFile_isCheckedForForbiddenCallsToo() {
+    String dsl = "[when]the customer is anywhere=Journey( $c : customerId )\n"
+        + "[then]say hello=nudge.tip(\"Hello\", \"there\");\n";
+    String dslr = HEADER + """
+        expander hostile.dsl
+        rule "sneaky"
+        when
+          the customer is anywhere
+        then
+          say hello
+          > System.exit(1);
+        end
+        """;
+
+    assertThatThrownBy(() -> RulePack.compile(Map.of("hostile.dsl", dsl, "hostile.dslr", dslr)))
+        .isInstanceOfSatisfying(RuleCompilationException.class, e -> assertThat(e.problems()).first()
+            .satisfies(p -> assertThat(p.toString()).startsWith("hostile.dslr:10:5: file uses System (System.)")));
+  }
+
+  @Test
   void defaultRulePack_passesTheLint() {
     RulePack pack = RulePack.load(Path.of(System.getProperty("nudge.rules.dir", "../rules")));
 

@@ -243,4 +243,51 @@ final class RulePackTest {
     assertThat(e.problems())
         .containsExactly(new RuleProblem("broken.drl", 7, 0, "Unable to resolve ObjectType 'Shopper'"));
   }
+
+  private static final String DSL = "[when]A customer is browsing = $j : Journey( $c : customerId )\n"
+      + "[then]show a tip \"{title}\" saying \"{body}\" = nudge.tip(\"{title}\", \"{body}\");\n";
+
+  @Test
+  void compile_dslrSentenceMatchingNoDslEntry_reportsTheSentenceWithLineAndColumn() {
+    String dslr = HEADER + "expander nudge.dsl;\nrule \"moon\"\nwhen\n  A customer is on the moon\nthen\n"
+        + "  show a tip \"Hi\" saying \"there\"\nend\n";
+    int line = (int) (HEADER + "expander nudge.dsl;\nrule \"moon\"\nwhen\n").lines().count() + 1;
+
+    RuleCompilationException e = catchThrowableOfType(RuleCompilationException.class,
+        () -> RulePack.compile(Map.of("nudge.dsl", DSL, "moon.dslr", dslr)));
+
+    assertThat(e.problems()).containsExactly(new RuleProblem("moon.dslr", line, 3,
+        "\"A customer is on the moon\" matches no sentence of the vocabulary (.dsl)"));
+  }
+
+  @Test
+  void compile_dslr_expandsSentencesIntoRules() {
+    String dslr = HEADER + "expander nudge.dsl;\nrule \"hello\"\nwhen\n  A customer is browsing\nthen\n"
+        + "  show a tip \"Hi\" saying \"there\"\nend\n";
+
+    assertThat(RulePack.compile(Map.of("nudge.dsl", DSL, "hello.dslr", dslr)).ruleNames()).containsExactly("hello");
+  }
+
+  private static final String TABLE = "RuleSet,nudge.rules\nImport,io.nudge.engine.facts.*\n"
+      + "Variables,io.nudge.engine.facts.Actions nudge\n,\nRuleTable t,,\nNAME,CONDITION,ACTION\n,$j : Journey,\n"
+      + ",\"currentPath == \"\"$param\"\"\",\"%s\"\nrule,path,title\nat-cart,/cart,Cart\n";
+
+  @Test
+  void compile_decisionTable_makesOneRulePerRow() {
+    String csv = TABLE.formatted("nudge.tip(\"\"$param\"\", \"\"b\"\");");
+
+    assertThat(RulePack.compile(Map.of("t.drl.csv", csv)).ruleNames()).containsExactly("at-cart");
+  }
+
+  @Test
+  void compile_decisionTableWithBadCell_reportsTheRow() {
+    String csv = TABLE.formatted("nudge.tipp(\"\"$param\"\", \"\"b\"\");");
+
+    RuleCompilationException e = catchThrowableOfType(RuleCompilationException.class,
+        () -> RulePack.compile(Map.of("bad.drl.csv", csv)));
+
+    assertThat(e.problems()).containsExactly(new RuleProblem("bad.drl.csv", 10, 0,
+        "row 10 (rule \"at-cart\"): Rule Compilation error The method tipp(String, String) is undefined for the type "
+        + "Actions"));
+  }
 }

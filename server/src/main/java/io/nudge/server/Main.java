@@ -5,11 +5,18 @@ import io.nudge.server.config.ConfigException;
 import io.nudge.server.config.NudgeConfig;
 import java.time.InstantSource;
 
-/** {@code java -jar nudge-server.jar}: reads the configuration, starts Nudge, stops it on SIGTERM. */
+/**
+ * {@code java -jar nudge-server.jar}: reads the configuration, starts Nudge, stops it on SIGTERM.
+ * {@code java -jar nudge-server.jar test-rules [dir]} runs a rule pack's scenario files instead.
+ */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals(TestRulesCommand.NAME)) {
+      System.exit(TestRulesCommand.run(java.util.List.of(args).subList(1, args.length), System.out, System.err));
+      return;
+    }
     long started = System.nanoTime();
     NudgeServer server;
     try {

@@ -15,10 +15,13 @@ final class MainTest {
 
   private record Run(int exitCode, String stdout, String stderr) {}
 
-  private static Run main(Map<String, String> env) throws IOException, InterruptedException {
+  private static Run main(Map<String, String> env, String... args) throws IOException, InterruptedException {
     Path dir = TestSupport.tempDir();
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "io.nudge.server.Main")
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "io.nudge.server.Main"));
+    command.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command)
         .directory(dir.toFile())
         .redirectOutput(dir.resolve("out.txt").toFile())
         .redirectError(dir.resolve("err.txt").toFile());
@@ -81,5 +84,57 @@ final class MainTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stderr()).startsWith("nudge: webhook secret").contains("(NUDGE_WEBHOOK_SECRET)")
         .doesNotContain("hunter2");
+  }
+
+  @Test
+  void testRules_defaultPack_printsAllPassedAndExits0() throws Exception {
+    String rules = Path.of(System.getProperty("nudge.rules.dir", "../rules")).toAbsolutePath().toString();
+
+    Run run = main(Map.of(), "test-rules", rules);
+
+    assertThat(run.exitCode()).as(run.stdout()).isEqualTo(0);
+    assertThat(run.stdout()).matches("\\d+ scenarios passed\\R");
+  }
+
+  @Test
+  void testRules_wrongExpectation_printsTheFailureAndExits1() throws Exception {
+    Path rules = TestSupport.tempDir();
+    Files.createDirectories(rules.resolve("tests"));
+    Files.writeString(rules.resolve("tip.drl"), "package nudge.rules;\n"
+        + "import io.nudge.engine.facts.*;\n"
+        + "global io.nudge.engine.facts.Actions nudge;\n"
+        + "rule \"cart-tip\"\n"
+        + "when\n"
+        + "  Journey( currentPath == \"/cart\" )\n"
+        + "then\n"
+        + "  nudge.tip(\"Free delivery\", \"Orders over 50 ship free.\");\n"
+        + "end\n");
+    Files.writeString(rules.resolve("tests/cart.yaml"), "scenario: cart page shows nothing\n"
+        + "consent: {personalization: granted}\n"
+        + "events:\n"
+        + "  - {at: +3s, page: /cart}\n"
+        + "expect: none\n");
+
+    Run run = main(Map.of(), "test-rules", rules.toString());
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.stdout()).isEqualToNormalizingNewlines("""
+        FAIL tests/cart.yaml: cart page shows nothing
+          expected:
+            none
+          actual:
+            tip cart-tip at +3s title="Free delivery" body="Orders over 50 ship free."
+          rules fired: cart-tip at +3s
+
+        1 of 1 scenarios failed
+        """);
+  }
+
+  @Test
+  void testRules_twoFolders_printsUsageAndExits2() throws Exception {
+    Run run = main(Map.of(), "test-rules", "a", "b");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stderr()).startsWith("usage: java -jar nudge-server.jar test-rules");
   }
 }
