@@ -4,6 +4,9 @@ import io.nudge.engine.Decision;
 import io.nudge.engine.RuleCompilationException;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.RuleProblem;
+import io.nudge.engine.scenario.Failure;
+import io.nudge.engine.scenario.Report;
+import io.nudge.engine.scenario.ScenarioRunner;
 import io.nudge.engine.shard.ShardedEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -119,6 +122,19 @@ public final class RuleDeployment implements AutoCloseable {
     if (pack.version().equals(engine.rules().version())) {
       lastProblems = List.of();
       return List.of();
+    }
+    // the analysts' scenario files (tests/*.yaml) must pass before the rules go live
+    Report report = ScenarioRunner.run(pack, dir);
+    if (!report.failures().isEmpty()) { // a folder without scenario files has nothing to fail
+      List<RuleProblem> failed = new ArrayList<>();
+      for (Failure f : report.failures()) {
+        failed.add(new RuleProblem(f.file(), 0, 0, "scenario " + (f.scenario() == null ? "file" : "\""
+            + f.scenario() + "\"") + " failed:\n" + String.join("\n", f.lines())));
+      }
+      lastProblems = failed;
+      LOG.warn("rules {} not deployed, {} of {} scenarios failed; the running version {} stays:\n{}",
+          pack.version(), report.failures().size(), report.scenarios(), engine.rules().version(), report);
+      return failed;
     }
     engine.reload(pack).join();
     lastProblems = List.of();

@@ -44,7 +44,7 @@ final class RuleDeploymentTest {
     Path dir = TestSupport.tempDir();
     rules = Files.createDirectories(dir.resolve("rules"));
     try (DirectoryStream<Path> files = Files.newDirectoryStream(Path.of(System.getProperty("nudge.rules.dir",
-        "../rules")), "*.drl")) {
+        "../rules")), "*.{drl,dsl,dslr,csv}")) {
       for (Path f : files) {
         Files.copy(f, rules.resolve(f.getFileName()));
       }
@@ -117,6 +117,32 @@ final class RuleDeploymentTest {
     assertThat(body.getString("error")).startsWith("the rules were not deployed: pricing-help.drl:10:3: rule "
         + "\"pricing-help\" uses System (System.)");
     assertThat(rules.resolve("pricing-help.drl")).doesNotExist();
+  }
+
+  @Test
+  void scenarioFileThatFails_keepsTheRulesFromBeingDeployed() throws Exception {
+    Files.createDirectories(rules.resolve("tests"));
+    Files.writeString(rules.resolve("tests/pricing.yaml"), """
+        scenario: the pricing page shows a tip
+        consent: {personalization: granted}
+        events:
+          - {at: +0s, page: /pricing}
+        expect:
+          - {type: tip, rule: pricing-help, title: "Questions about pricing?"}
+        """);
+    String before = status().getString("version");
+
+    HttpResponse<String> wrong = http.send(request("/v1/rules/pricing-help.drl")
+        .PUT(HttpRequest.BodyPublishers.ofString(EXTRA.replace("Questions about pricing?", "Pricing?"))));
+    HttpResponse<String> right = http.send(request("/v1/rules/pricing-help.drl")
+        .PUT(HttpRequest.BodyPublishers.ofString(EXTRA)));
+
+    assertThat(wrong.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(wrong.body()).getString("error"))
+        .startsWith("the rules were not deployed: tests/pricing.yaml:0:0: scenario \"the pricing page shows a tip\" "
+            + "failed:");
+    assertThat(right.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(right.body()).getString("version")).isNotEqualTo(before);
   }
 
   @Test
