@@ -143,39 +143,9 @@ public final class CustomerAdminRoutes {
     JsonArray list = new JsonArray();
     for (int i = decisions.size() - 1; i >= 0; i--) {
       Decision d = decisions.get(i);
-      list.add(new JsonObject()
-          .put("engagementId", d.engagement().id())
-          .put("rule", d.engagement().rule())
-          .put("type", d.engagement().type().id())
-          .put("decidedAt", d.decidedAt().toString())
-          .put("outcome", d.outcome().id())
-          .put("reason", d.reason())
-          .put("fields", new JsonObject(Map.copyOf(d.engagement().fields())))
-          .put("explanation", explanation(d)));
+      list.add(DecisionJson.of(d).put("explanation", DecisionJson.explanation(d)));
     }
     return new JsonObject().put("customerId", customerId).put("decisions", list);
-  }
-
-  /**
-   * Why the decision went as it did: the rule's stated reason, the facts it matched (summarised),
-   * the consent the gate saw, and for arbitration or a downgrade what won or what was asked first.
-   */
-  private static JsonObject explanation(Decision d) {
-    Map<String, Object> context = d.engagement().context();
-    JsonObject out = new JsonObject()
-        .put("ruleReason", context.getOrDefault("reason", d.engagement().rule()))
-        .put("matched", new JsonArray(List.copyOf((List<?>) context.getOrDefault("matched", List.of()))));
-    for (String key : List.of("consent", "arbitration", "downgradedFrom")) {
-      if (context.get(key) instanceof Map<?, ?> m) {
-        out.put(key, new JsonObject(new java.util.LinkedHashMap<>(cast(m))));
-      }
-    }
-    return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> cast(Map<?, ?> m) {
-    return (Map<String, Object>) m;
   }
 
   /** Store reads and writes run on a worker thread, never on the event loop. */

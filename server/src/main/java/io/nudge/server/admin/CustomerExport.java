@@ -99,14 +99,7 @@ final class CustomerExport {
       for (OutcomeRecord o : engine.outcomes(d.engagement().id())) {
         outcomes.add(new JsonObject().put("outcome", o.outcome()).put("at", o.at().toString()));
       }
-      out.add(new JsonObject()
-          .put("engagementId", d.engagement().id())
-          .put("rule", d.engagement().rule())
-          .put("type", d.engagement().type().id())
-          .put("decidedAt", d.decidedAt().toString())
-          .put("outcome", d.outcome().id())
-          .put("reason", d.reason())
-          .put("fields", new JsonObject(new LinkedHashMap<>(d.engagement().fields())))
+      out.add(DecisionJson.of(d)
           .put("context", new JsonObject(new LinkedHashMap<>(d.engagement().context())))
           .put("outcomes", outcomes));
     }
