@@ -164,7 +164,7 @@ public final class NudgeServer implements AutoCloseable {
     OutcomeRoutes.create(engine, credentials, visitorTokens, clock).mount(router);
     DeliveryAdminRoutes.create(store.outbox(), webhooks, credentials).mount(router);
     StatisticsRoutes.create(engine, credentials).mount(router);
-    RulesRoutes.create(deployment, credentials).mount(router);
+    RulesRoutes.create(deployment, credentials, clock, config.sessionTimeout()).mount(router);
     // last, so the failure handlers of single routes (the visitor token's 413, say) come first
     router.route().failureHandler(Failures::handle);
     try {

@@ -646,6 +646,26 @@ public final class ShardedEngine implements NudgeEngine {
     return all.size() > limit ? all.subList(0, limit) : all;
   }
 
+  /**
+   * The logged events received in {@code [from, to)}, in log order, at most {@code limit}; for a
+   * shadow replay. Events older than the event retention are gone.
+   *
+   * @throws InvalidInputException when the range holds more than {@code limit}
+   */
+  public List<LoggedEvent> eventsBetween(Instant from, Instant to, int limit) {
+    List<LoggedEvent> out = new ArrayList<>();
+    long first = store.events().firstSequenceAtOrAfter(from.toEpochMilli());
+    long end = store.events().firstSequenceAtOrAfter(to.toEpochMilli());
+    Checks.checkArgument(end - first <= limit, "from %s to %s holds %d events, over the %d a replay may read: "
+        + "narrow the range", from, to, end - first, limit);
+    store.events().replay(first, le -> {
+      if (le.sequence() < end && le.receivedAt() < to.toEpochMilli()) {
+        out.add(le);
+      }
+    });
+    return out;
+  }
+
   @Override
   public RulePack rules() {
     return rules;

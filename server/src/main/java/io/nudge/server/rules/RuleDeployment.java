@@ -8,6 +8,7 @@ import io.nudge.engine.scenario.Failure;
 import io.nudge.engine.scenario.Report;
 import io.nudge.engine.scenario.ScenarioRunner;
 import io.nudge.engine.shard.ShardedEngine;
+import io.nudge.engine.simulate.ShadowReplay;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -200,6 +201,20 @@ public final class RuleDeployment implements AutoCloseable {
       throw new IllegalStateException("the previous version no longer compiles: " + problems.get(0));
     }
     return history.get(history.size() - 1);
+  }
+
+  /** The most events a shadow replay reads. */
+  public static final int MAX_REPLAY_EVENTS = 200_000;
+
+  /**
+   * Replays the events logged in {@code [from, to)} through the running rules and a candidate: the
+   * {@code files} given, or the rules folder as it is on disk when null. Nothing is sent or stored.
+   */
+  public ShadowReplay.Result simulate(Map<String, String> files, Instant from, Instant to,
+      java.time.Duration sessionTimeout) {
+    RulePack candidate = files == null ? RulePack.load(dir) : RulePack.compile(files);
+    return ShadowReplay.compare(engine.rules(), candidate, engine.eventsBetween(from, to, MAX_REPLAY_EVENTS),
+        sessionTimeout);
   }
 
   /** Counts a decision for its rule: sent (or downgraded) and suppressed, since the start. */

@@ -1,6 +1,7 @@
 package io.nudge.server.rules;
 
 import io.nudge.engine.RuleProblem;
+import io.nudge.engine.simulate.ShadowReplay;
 import io.nudge.server.http.ApiError;
 import io.nudge.server.http.Credentials;
 import io.nudge.server.http.Failures;
@@ -26,14 +27,21 @@ public final class RulesRoutes {
 
   private final RuleDeployment deployment;
   private final Credentials credentials;
+  private final java.time.InstantSource clock;
+  private final java.time.Duration sessionTimeout;
 
-  private RulesRoutes(RuleDeployment deployment, Credentials credentials) {
+  private RulesRoutes(RuleDeployment deployment, Credentials credentials, java.time.InstantSource clock,
+      java.time.Duration sessionTimeout) {
     this.deployment = deployment;
     this.credentials = credentials;
+    this.clock = clock;
+    this.sessionTimeout = sessionTimeout;
   }
 
-  public static RulesRoutes create(RuleDeployment deployment, Credentials credentials) {
-    return new RulesRoutes(deployment, credentials);
+  /** @param sessionTimeout the engine's visit timeout, which a shadow replay uses too */
+  public static RulesRoutes create(RuleDeployment deployment, Credentials credentials, java.time.InstantSource clock,
+      java.time.Duration sessionTimeout) {
+    return new RulesRoutes(deployment, credentials, clock, sessionTimeout);
   }
 
   public void mount(Router router) {
@@ -45,6 +53,8 @@ public final class RulesRoutes {
     router.post("/v1/rules/validate").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
         .handler(this::validate);
     router.post("/v1/rules/rollback").handler(this::rollback);
+    router.post("/v1/rules/simulate").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY))
+        .handler(this::simulate);
     router.put("/v1/rules/:file").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY)).handler(this::put);
   }
 
@@ -70,8 +80,61 @@ public final class RulesRoutes {
   }
 
   private void validate(RoutingContext ctx) {
-    JsonObject body = object(ctx);
-    JsonObject files = body.getJsonObject("files");
+    Map<String, String> map = files(object(ctx));
+    offLoop(ctx, () -> {
+      List<RuleProblem> problems = RuleDeployment.validate(map);
+      return new JsonObject().put("valid", problems.isEmpty()).put("problems", problems(problems));
+    });
+  }
+
+  /**
+   * {@code {"files": {...}, "from": "...", "to": "..."}}: files optional (the rules folder on disk),
+   * the range optional (the last 24 hours up to now).
+   */
+  private void simulate(RoutingContext ctx) {
+    JsonObject body = ctx.body().length() == 0 ? new JsonObject() : object(ctx);
+    Map<String, String> files = null;
+    if (body.getValue("files") != null) {
+      files = files(body);
+    }
+    java.time.Instant to = instant(body, "to", clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    java.time.Instant from = instant(body, "from", to.minus(java.time.Duration.ofDays(1)));
+    if (!from.isBefore(to)) {
+      throw ApiError.badField("from", "from " + from + " must be before to " + to);
+    }
+    Map<String, String> candidate = files;
+    offLoop(ctx, () -> {
+      ShadowReplay.Result r;
+      try {
+        r = deployment.simulate(candidate, from, to, sessionTimeout);
+      } catch (io.nudge.engine.RuleCompilationException e) {
+        throw new Refused(e.problems());
+      }
+      JsonArray rules = new JsonArray();
+      for (ShadowReplay.RuleChange c : r.rules()) {
+        rules.add(new JsonObject().put("rule", c.rule()).put("added", c.added()).put("removed", c.removed())
+            .put("sampleCustomers", new JsonArray(List.copyOf(c.sampleCustomers()))));
+      }
+      return new JsonObject().put("from", from.toString()).put("to", to.toString()).put("events", r.events())
+          .put("current", r.currentEngagements()).put("candidate", r.candidateEngagements())
+          .put("changes", rules);
+    });
+  }
+
+  private static java.time.Instant instant(JsonObject body, String field, java.time.Instant fallback) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return java.time.Instant.parse(v.toString());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiError.badField(field, field + " \"" + v + "\" is not a time such as 2026-11-23T10:00:00Z");
+    }
+  }
+
+  private static Map<String, String> files(JsonObject body) {
+    JsonObject files = body.getValue("files") instanceof JsonObject o ? o : null;
     if (files == null || files.isEmpty()) {
       throw ApiError.badField("files", "files is required: an object of file name to file text");
     }
@@ -82,10 +145,7 @@ public final class RulesRoutes {
       }
       map.put(name, text);
     }
-    offLoop(ctx, () -> {
-      List<RuleProblem> problems = RuleDeployment.validate(map);
-      return new JsonObject().put("valid", problems.isEmpty()).put("problems", problems(problems));
-    });
+    return map;
   }
 
   private void put(RoutingContext ctx) {

@@ -169,6 +169,52 @@ final class RuleDeploymentTest {
   }
 
   @Test
+  void simulate_replaysTheLoggedEventsThroughACandidate_andTellsWhatWouldChange_sendingNothing()
+      throws Exception {
+    HttpResponse<String> sent = http.postSegment("/v1/batch", TestSupport.WRITE_KEY, new JsonObject().put("batch",
+        new JsonArray()
+            .add(new JsonObject().put("type", "page").put("anonymousId", "ann").put("messageId", "p1")
+                .put("properties", new JsonObject().put("path", "/pricing")))
+            .add(new JsonObject().put("type", "page").put("anonymousId", "bob").put("messageId", "p2")
+                .put("properties", new JsonObject().put("path", "/home")))).encode());
+    assertThat(sent.statusCode()).isEqualTo(200);
+    server.engine().journey("bob").get(); // applied
+    JsonObject files = new JsonObject();
+    try (DirectoryStream<Path> all = Files.newDirectoryStream(rules)) {
+      for (Path f : all) {
+        if (Files.isRegularFile(f) && !f.getFileName().toString().endsWith(".yaml")) {
+          files.put(f.getFileName().toString(), Files.readString(f));
+        }
+      }
+    }
+    files.put("pricing-help.drl", EXTRA);
+
+    HttpResponse<String> r = http.send(request("/v1/rules/simulate").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("files", files)
+            .put("from", "2026-11-23T00:00:00Z").put("to", "2026-11-24T00:00:00Z").encode())));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(r.body())).isEqualTo(new JsonObject()
+        .put("from", "2026-11-23T00:00:00Z").put("to", "2026-11-24T00:00:00Z").put("events", 2)
+        .put("current", 0).put("candidate", 1)
+        .put("changes", new JsonArray().add(new JsonObject().put("rule", "pricing-help").put("added", 1)
+            .put("removed", 0).put("sampleCustomers", new JsonArray()
+                .add(server.engine().customerOf("ann").orElseThrow())))));
+    assertThat(server.engine().decisions("ann")).isEmpty(); // nothing sent, nothing recorded
+    assertThat(server.engine().rules().ruleNames()).doesNotContain("pricing-help");
+  }
+
+  @Test
+  void simulate_badRange_clearError() {
+    HttpResponse<String> r = http.send(request("/v1/rules/simulate").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"from\": \"yesterday\"}")));
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(r.body()).getString("error"))
+        .isEqualTo("from \"yesterday\" is not a time such as 2026-11-23T10:00:00Z");
+  }
+
+  @Test
   void rulesEndpoints_needTheAdminToken() {
     assertThat(http.get("/v1/rules", TestSupport.INTEGRATION).statusCode()).isEqualTo(403);
     assertThat(http.get("/v1/rules", null).statusCode()).isEqualTo(401);
