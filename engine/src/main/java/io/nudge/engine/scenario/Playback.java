@@ -5,16 +5,13 @@ import io.nudge.engine.ConsentRecord;
 import io.nudge.engine.Decision;
 import io.nudge.engine.Engagement;
 import io.nudge.engine.Event;
-import io.nudge.engine.Purpose;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.consent.ConsentGate;
 import io.nudge.engine.consent.MemoryConsentStore;
-import io.nudge.engine.facts.Consent;
 import io.nudge.engine.journey.JourneySession;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +52,7 @@ final class Playback {
         new ConsentRecord(purpose, granted, "api", Instant.ofEpochMilli(START))));
     ConsentGate gate = new ConsentGate(store, ConsentDefault.OPT_IN);
     session = new JourneySession(pack, START, VISIT_TIMEOUT, gate, decisions::add);
-    session.consentFrom(customerId -> consentFact(store, gate, customerId));
+    session.consentFrom(gate::fact);
     session.addAgendaListener(new DefaultAgendaEventListener() {
       @Override
       public void afterMatchFired(AfterMatchFiredEvent event) {
@@ -134,18 +131,5 @@ final class Playback {
     Event event = new Event("s" + (++sequence), "scenario", type, spec.anonymousId(), spec.userId(), null, name,
         props, Map.of(), Instant.ofEpochMilli(now), context);
     session.apply(spec.customerId(), event, now, sequence);
-  }
-
-  /** The consent fact rules can match, as the engine builds it. */
-  private static Consent consentFact(MemoryConsentStore store, ConsentGate gate, String customerId) {
-    Map<Purpose, ConsentRecord> choices = store.current(customerId);
-    Map<Purpose, Boolean> allowed = new EnumMap<>(Purpose.class);
-    Map<Purpose, String> states = new EnumMap<>(Purpose.class);
-    for (Purpose p : Purpose.values()) {
-      ConsentRecord c = choices.get(p);
-      states.put(p, c == null ? "unset" : c.granted() ? "granted" : "denied");
-      allowed.put(p, gate.granted(customerId, p));
-    }
-    return new Consent(customerId, allowed, states);
   }
 }

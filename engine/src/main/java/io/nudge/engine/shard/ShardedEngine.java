@@ -16,7 +16,6 @@ import io.nudge.engine.OverloadedException;
 import io.nudge.engine.Purpose;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.consent.ConsentGate;
-import io.nudge.engine.consent.ConsentStore;
 import io.nudge.engine.consent.MemoryOnlyConsentStore;
 import io.nudge.engine.privacy.MemoryOnly;
 import io.nudge.engine.facts.Journey;
@@ -112,7 +111,7 @@ public final class ShardedEngine implements NudgeEngine {
     for (int i = 0; i < shards.length; i++) {
       JourneySession session = new JourneySession(rules, sessionStart, settings.sessionTimeout(),
           settings.policy().arbitrationWindow(), gate, out);
-      session.consentFrom(this::consentFact);
+      session.consentFrom(consentGate::fact);
       shards[i] = new Shard(i, settings.queueCapacity(), session, settings.clock(), settings.tick().toMillis(),
           settings.dedupeWindow(), store.journeys(), () -> dispatched);
     }
@@ -273,8 +272,7 @@ public final class ShardedEngine implements NudgeEngine {
     Map<String, String> consentState = new java.util.LinkedHashMap<>();
     Map<Purpose, ConsentRecord> choices = consent.current(asked.get(0).engagement().customerId());
     for (Purpose p : Purpose.values()) {
-      ConsentRecord c = choices.get(p);
-      consentState.put(p.id(), c == null ? "unset" : c.granted() ? "granted" : "denied");
+      consentState.put(p.id(), ConsentGate.stateOf(choices.get(p)));
     }
     List<Asked> withConsent = new ArrayList<>(asked.size());
     for (Asked a : asked) {
@@ -553,18 +551,7 @@ public final class ShardedEngine implements NudgeEngine {
     shardOf(customerId).enqueue(session -> session.refreshConsent(customerId)); // the rules' fact too
   }
 
-  /** The customer's consent as a fact for the rules: what the gate would say, and each purpose's state. */
-  private io.nudge.engine.facts.Consent consentFact(String customerId) {
-    Map<Purpose, ConsentRecord> choices = consent.current(customerId);
-    Map<Purpose, Boolean> allowed = new java.util.EnumMap<>(Purpose.class);
-    Map<Purpose, String> states = new java.util.EnumMap<>(Purpose.class);
-    for (Purpose p : Purpose.values()) {
-      ConsentRecord c = choices.get(p);
-      states.put(p, c == null ? "unset" : c.granted() ? "granted" : "denied");
-      allowed.put(p, consentGate.granted(customerId, p));
-    }
-    return new io.nudge.engine.facts.Consent(customerId, allowed, states);
-  }
+
 
   private void recordConsent(String customerId, Map<Purpose, Boolean> choices, String source, Instant at) {
     for (Map.Entry<Purpose, Boolean> c : choices.entrySet()) {

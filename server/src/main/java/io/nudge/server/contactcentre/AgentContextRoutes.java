@@ -3,6 +3,7 @@ package io.nudge.server.contactcentre;
 import io.nudge.engine.ConsentRecord;
 import io.nudge.engine.Decision;
 import io.nudge.engine.NudgeEngine;
+import io.nudge.engine.consent.ConsentGate;
 import io.nudge.engine.Purpose;
 import io.nudge.engine.facts.Journey;
 import io.nudge.engine.journey.JourneySummary;
@@ -114,8 +115,7 @@ public final class AgentContextRoutes {
     JsonObject consent = new JsonObject();
     Map<Purpose, ConsentRecord> choices = engine.consent(customerId);
     for (Purpose p : Purpose.values()) {
-      ConsentRecord c = choices.get(p);
-      consent.put(p.id(), c == null ? "unset" : c.granted() ? "granted" : "denied");
+      consent.put(p.id(), ConsentGate.stateOf(choices.get(p)));
     }
     JsonObject summary = new JsonObject();
     if (maybe.isEmpty()) {
