@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param journeyRetention a journey with no event for this long is purged, with its timeline
  * @param decisionRetention decisions (and their outcomes) older than this are purged
  * @param policy the contact policy the gate applies after consent
+ * @param metrics what the engine reports as it works; {@link EngineMetrics#NONE} by default
  */
 public record EngineSettings(
     int shards,
@@ -34,7 +35,8 @@ public record EngineSettings(
     io.nudge.engine.privacy.PersonalData personalData,
     Duration journeyRetention,
     Duration decisionRetention,
-    io.nudge.engine.policy.ContactPolicy policy) {
+    io.nudge.engine.policy.ContactPolicy policy,
+    EngineMetrics metrics) {
 
   public EngineSettings {
     Checks.checkArgument(shards >= 1 && shards <= 1024, "shards is %d, must be 1 to 1024", shards);
@@ -47,6 +49,7 @@ public record EngineSettings(
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(personalData, "personalData");
     Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(metrics, "metrics");
     Checks.checkArgument(eventRetention.toMinutes() >= 1, "eventRetention is %s, must be at least a minute",
         eventRetention);
     Checks.checkArgument(journeyRetention.toMinutes() >= 1, "journeyRetention is %s, must be at least a minute",
@@ -59,62 +62,68 @@ public record EngineSettings(
     return new EngineSettings(Runtime.getRuntime().availableProcessors(), 10_000, Duration.ofMillis(20),
         Duration.ofMinutes(30), ConsentDefault.OPT_IN, 100_000, InstantSource.system(), Duration.ofDays(7),
         io.nudge.engine.privacy.PersonalData.defaults(), Duration.ofDays(395), Duration.ofDays(395),
-        io.nudge.engine.policy.ContactPolicy.defaults());
+        io.nudge.engine.policy.ContactPolicy.defaults(), EngineMetrics.NONE);
   }
 
   public EngineSettings withShards(int n) {
     return new EngineSettings(n, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
-        eventRetention, personalData, journeyRetention, decisionRetention, policy);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy, metrics);
   }
 
   public EngineSettings withQueueCapacity(int n) {
     return new EngineSettings(shards, n, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
-        eventRetention, personalData, journeyRetention, decisionRetention, policy);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy, metrics);
   }
 
   public EngineSettings withTick(Duration d) {
     return new EngineSettings(shards, queueCapacity, d, sessionTimeout, consentDefault, dedupeWindow, clock,
-        eventRetention, personalData, journeyRetention, decisionRetention, policy);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy, metrics);
   }
 
   public EngineSettings withSessionTimeout(Duration d) {
     return new EngineSettings(shards, queueCapacity, tick, d, consentDefault, dedupeWindow, clock,
-        eventRetention, personalData, journeyRetention, decisionRetention, policy);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy, metrics);
   }
 
   public EngineSettings withConsentDefault(ConsentDefault c) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, c, dedupeWindow, clock,
-        eventRetention, personalData, journeyRetention, decisionRetention, policy);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy, metrics);
   }
 
   public EngineSettings withDedupeWindow(int n) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, n, clock,
-        eventRetention, personalData, journeyRetention, decisionRetention, policy);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy, metrics);
   }
 
   public EngineSettings withEventRetention(Duration d) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
-        d, personalData, journeyRetention, decisionRetention, policy);
+        d, personalData, journeyRetention, decisionRetention, policy, metrics);
   }
 
   public EngineSettings withPersonalData(io.nudge.engine.privacy.PersonalData p) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
-        eventRetention, p, journeyRetention, decisionRetention, policy);
+        eventRetention, p, journeyRetention, decisionRetention, policy, metrics);
   }
 
   public EngineSettings withClock(InstantSource c) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, c,
-        eventRetention, personalData, journeyRetention, decisionRetention, policy);
+        eventRetention, personalData, journeyRetention, decisionRetention, policy, metrics);
   }
 
   /** Journeys idle for {@code journeys} and decisions older than {@code decisions} are purged. */
   public EngineSettings withRetention(Duration journeys, Duration decisions) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
-        eventRetention, personalData, journeys, decisions, policy);
+        eventRetention, personalData, journeys, decisions, policy, metrics);
   }
 
   public EngineSettings withPolicy(io.nudge.engine.policy.ContactPolicy p) {
     return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
-        eventRetention, personalData, journeyRetention, decisionRetention, p);
+        eventRetention, personalData, journeyRetention, decisionRetention, p, metrics);
+  }
+
+  /** The engine reports events, rule firings, decisions and store writes to {@code m}. */
+  public EngineSettings withMetrics(EngineMetrics m) {
+    return new EngineSettings(shards, queueCapacity, tick, sessionTimeout, consentDefault, dedupeWindow, clock,
+        eventRetention, personalData, journeyRetention, decisionRetention, policy, m);
   }
 }

@@ -1,5 +1,6 @@
 package io.nudge.engine.shard;
 
+import io.nudge.engine.EngineMetrics;
 import io.nudge.engine.privacy.MemoryOnly;
 
 import io.nudge.engine.journey.JourneySession;
@@ -11,6 +12,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.kie.api.event.rule.AfterMatchFiredEvent;
+import org.kie.api.event.rule.DefaultAgendaEventListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +41,16 @@ final class Shard {
   private final SeenMessages seen;
   private final JourneyStore journeys;
   private final LongSupplier dispatched;
+  private final EngineMetrics metrics;
+  /** Counts rule firings; added to every session this shard runs, the ones swapped in too. */
+  private final DefaultAgendaEventListener firings;
   private volatile boolean running = true;
   private long applied;
   private long savedCheckpoint = -1;
   private long lastFlush;
 
   Shard(int index, int capacity, JourneySession session, InstantSource clock, long tickMillis, int dedupeWindow,
-      JourneyStore journeys, LongSupplier dispatched) {
+      JourneyStore journeys, LongSupplier dispatched, EngineMetrics metrics) {
     this.index = index;
     this.capacity = capacity;
     this.session = session;
@@ -53,6 +59,16 @@ final class Shard {
     this.seen = new SeenMessages(dedupeWindow);
     this.journeys = journeys;
     this.dispatched = dispatched;
+    this.metrics = metrics;
+    this.firings = new DefaultAgendaEventListener() {
+      @Override
+      public void afterMatchFired(AfterMatchFiredEvent event) {
+        metrics.ruleFired(event.getMatch().getRule().getName());
+      }
+    };
+    if (metrics != EngineMetrics.NONE) {
+      session.addAgendaListener(firings);
+    }
     this.thread = new Thread(this::loop, "nudge-shard-" + index);
     this.thread.setDaemon(true);
   }
@@ -90,6 +106,9 @@ final class Shard {
   void replaceSession(JourneySession next) {
     flush(true);
     JourneySession old = session;
+    if (metrics != EngineMetrics.NONE) {
+      next.addAgendaListener(firings);
+    }
     session = next;
     old.close();
   }
@@ -102,6 +121,11 @@ final class Shard {
   /** Saves the journeys changed (and removed) so far now, not at the next flush; shard thread only. */
   void saveNow() {
     flush(true);
+  }
+
+  /** Reports that this shard applied one event, started at {@code startNanos}; shard thread only. */
+  void processed(long startNanos) {
+    metrics.eventProcessed(index, System.nanoTime() - startNanos);
   }
 
   /** Records that the event with this log sequence is applied; shard thread only. */
@@ -173,7 +197,9 @@ final class Shard {
     }
     try {
       if (!changed.isEmpty() || checkpoint != savedCheckpoint) {
+        long started = System.nanoTime();
         journeys.save(index, checkpoint, changed);
+        metrics.journeysSaved(index, changed.size(), System.nanoTime() - started);
         savedCheckpoint = checkpoint;
       }
       lastFlush = now;

@@ -113,7 +113,7 @@ public final class ShardedEngine implements NudgeEngine {
           settings.policy().arbitrationWindow(), gate, out);
       session.consentFrom(consentGate::fact);
       shards[i] = new Shard(i, settings.queueCapacity(), session, settings.clock(), settings.tick().toMillis(),
-          settings.dedupeWindow(), store.journeys(), () -> dispatched);
+          settings.dedupeWindow(), store.journeys(), () -> dispatched, settings.metrics());
     }
   }
 
@@ -323,6 +323,7 @@ public final class ShardedEngine implements NudgeEngine {
     if (store.decisions().contains(d.engagement().customerId(), d.engagement().id())) {
       return; // decided before the restart that replays it
     }
+    settings.metrics().decided(d);
     // the listener first: it puts what is sent in the outbox, so a crash before the decision is
     // recorded repeats the delivery (same id) on replay instead of losing it
     try {
@@ -338,7 +339,9 @@ public final class ShardedEngine implements NudgeEngine {
     if (store.decisions().find(e.id()).isEmpty()) {
       return; // erased, or past its retention, while delivery was still trying
     }
-    store.decisions().append(new Decision(e, Decision.Outcome.EXPIRED, reason, settings.clock().instant()));
+    Decision expired = new Decision(e, Decision.Outcome.EXPIRED, reason, settings.clock().instant());
+    settings.metrics().decided(expired);
+    store.decisions().append(expired);
   }
 
   /** The store's outbox, for the delivery adapters. */
@@ -420,9 +423,11 @@ public final class ShardedEngine implements NudgeEngine {
         }
       });
     }
+    settings.metrics().eventsAccepted(entries.size() + inMemory.size());
     if (entries.isEmpty()) {
       return CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new));
     }
+    long appendStarted = System.nanoTime();
     CompletableFuture<List<LoggedEvent>> durable = store.events().append(entries, logged -> {
       for (LoggedEvent le : logged) {
         Shard shard = shardOf(le.customerId());
@@ -439,6 +444,7 @@ public final class ShardedEngine implements NudgeEngine {
       }
       dispatched = logged.get(logged.size() - 1).sequence();
     });
+    durable.thenAccept(logged -> settings.metrics().eventsWritten(logged.size(), System.nanoTime() - appendStarted));
     if (ack == Ack.DURABLE) {
       return durable.thenApply(l -> null);
     }
@@ -453,7 +459,9 @@ public final class ShardedEngine implements NudgeEngine {
       recordConsent(le.customerId(), event.context().consent(), "event", chosen);
       recordConsent(le.customerId(), event.context().signals(), "signal", chosen);
       long sequence = Math.max(le.sequence(), session.lastSequence(le.customerId()) + 1);
+      long started = System.nanoTime();
       session.apply(le.customerId(), event, le.receivedAt(), sequence);
+      shard.processed(started);
     }
   }
 
@@ -490,7 +498,9 @@ public final class ShardedEngine implements NudgeEngine {
           ? Instant.ofEpochMilli(le.receivedAt()) : event.timestamp();
       recordConsent(le.customerId(), event.context().consent(), "event", chosen);
       recordConsent(le.customerId(), event.context().signals(), "signal", chosen); // after: a signal wins
+      long started = System.nanoTime();
       session.apply(le.customerId(), event, le.receivedAt(), le.sequence());
+      shard.processed(started);
       store.timeline().append(le.customerId(), Timelines.entryOf(le));
     }
     shard.applied(le.sequence());
@@ -693,6 +703,18 @@ public final class ShardedEngine implements NudgeEngine {
       n += s.queued();
     }
     return n;
+  }
+
+  /** How many shards the engine runs. */
+  public int shardCount() {
+    return shards.length;
+  }
+
+  /** Events and tasks waiting in one shard's queue, {@code 0 <= shard < shardCount()}. */
+  public int queued(int shard) {
+    Checks.checkArgument(shard >= 0 && shard < shards.length, "shard is %d, must be 0 to %d", shard,
+        shards.length - 1);
+    return shards[shard].queued();
   }
 
   /** The journey a shard holds for this exact customer id, with no identity lookup; for tests. */
