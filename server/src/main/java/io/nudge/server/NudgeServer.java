@@ -13,8 +13,13 @@ import io.nudge.server.admin.DeliveryAdminRoutes;
 import io.nudge.server.admin.StatisticsRoutes;
 import io.nudge.server.config.ConfigException;
 import io.nudge.server.contactcentre.AgentContextRoutes;
+import io.nudge.server.demo.DemoRoutes;
 import io.nudge.server.contactcentre.InteractionRoutes;
 import io.nudge.server.contactcentre.QueueCapacityRoutes;
+import io.nudge.server.dashboard.DashboardRoutes;
+import io.nudge.server.dashboard.DecisionStream;
+import io.nudge.server.dashboard.JourneyPathRoutes;
+import io.nudge.server.dashboard.PerformanceRoutes;
 import io.nudge.server.rules.RuleDeployment;
 import io.nudge.server.rules.RulesRoutes;
 import io.nudge.server.config.NudgeConfig;
@@ -37,6 +42,8 @@ import io.nudge.server.ingest.ConsentCategories;
 import io.nudge.server.ingest.IngestLimits;
 import io.nudge.server.ingest.SegmentIngestRoutes;
 import io.nudge.server.ingest.SegmentParser;
+import io.nudge.server.metrics.MetricsRoutes;
+import io.nudge.server.metrics.NudgeMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -62,9 +69,12 @@ public final class NudgeServer implements AutoCloseable {
   private final NudgeConfig config;
   private final AtomicBoolean stopping;
   private final RuleDeployment deployment;
+  private final NudgeMetrics metrics;
 
   private NudgeServer(Vertx vertx, ShardedEngine engine, RocksStore store, HttpServer http,
-      WebhookDelivery webhooks, NudgeConfig config, AtomicBoolean stopping, RuleDeployment deployment) {
+      WebhookDelivery webhooks, NudgeConfig config, AtomicBoolean stopping, RuleDeployment deployment,
+      NudgeMetrics metrics) {
+    this.metrics = metrics;
     this.stopping = stopping;
     this.deployment = deployment;
     this.vertx = vertx;
@@ -106,10 +116,15 @@ public final class NudgeServer implements AutoCloseable {
         new WebhookDelivery.Expiry(config.webhookExpiry(), Duration.ofSeconds(30),
             (e, why) -> engineRef[0].deliveryExpired(e, why), clock));
     RuleDeployment[] deploymentRef = new RuleDeployment[1];
-    ShardedEngine engine = ShardedEngine.start(engineSettings(config, clock), rules, decision -> {
+    DecisionStream decisions = DecisionStream.create(vertx, credentials, () -> store.events().lastSequence(),
+        () -> engineRef[0] == null ? 0 : engineRef[0].queuedEvents(), clock);
+    NudgeMetrics metrics = NudgeMetrics.create();
+    EngineSettings engineSettings = engineSettings(config, clock).withMetrics(metrics);
+    ShardedEngine engine = ShardedEngine.start(engineSettings, rules, decision -> {
       if (deploymentRef[0] != null) {
         deploymentRef[0].count(decision);
       }
+      decisions.publish(decision);
       if (decision.outcome() == Decision.Outcome.SENT) {
         Engagement e = decision.engagement();
         if (webhooks != null) {
@@ -123,6 +138,10 @@ public final class NudgeServer implements AutoCloseable {
       }
     }, store);
     engineRef[0] = engine;
+    metrics.bindEngine(engine);
+    if (webhooks != null) {
+      metrics.bindWebhooks(webhooks);
+    }
     RuleDeployment deployment = RuleDeployment.watch(config.rulesDir(), engine, clock);
     deploymentRef[0] = deployment;
     Router router = Router.router(vertx);
@@ -153,6 +172,7 @@ public final class NudgeServer implements AutoCloseable {
     DataSubjectRoutes.create(engine, credentials, clock, erasure -> {
       // what the adapters still hold in memory about the customer goes too
       stream.forget(erasure.engagementIds());
+      decisions.forget(java.util.Set.of(erasure.customerId()), erasure.engagementIds());
       visitors.disconnect(erasure.anonymousIds());
       if (webhooks != null) {
         webhooks.forget(erasure.engagementIds());
@@ -165,6 +185,16 @@ public final class NudgeServer implements AutoCloseable {
     DeliveryAdminRoutes.create(store.outbox(), webhooks, credentials).mount(router);
     StatisticsRoutes.create(engine, credentials).mount(router);
     RulesRoutes.create(deployment, credentials, clock, config.sessionTimeout()).mount(router);
+    MetricsRoutes.create(metrics, credentials).mount(router);
+    decisions.mount(router);
+    io.nudge.engine.insight.Insights insights = io.nudge.engine.insight.Insights.create(store.decisions(),
+        store.timeline(), store.events(), config.sessionTimeout());
+    PerformanceRoutes.create(insights, credentials, clock).mount(router);
+    JourneyPathRoutes.create(insights, credentials, clock).mount(router);
+    DashboardRoutes.create().mount(router);
+    if (config.demo()) {
+      DemoRoutes.create(engine, visitorTokens, config.writeKeys().iterator().next()).mount(router);
+    }
     // last, so the failure handlers of single routes (the visitor token's 413, say) come first
     router.route().failureHandler(Failures::handle);
     try {
@@ -174,11 +204,12 @@ public final class NudgeServer implements AutoCloseable {
       HttpServer http = vertx.createHttpServer(options).requestHandler(router)
           .invalidRequestHandler(NudgeServer::invalidRequest)
           .listen(config.port(), config.host()).await(30, TimeUnit.SECONDS);
-      return new NudgeServer(vertx, engine, store, http, webhooks, config, stopping, deployment);
+      return new NudgeServer(vertx, engine, store, http, webhooks, config, stopping, deployment, metrics);
     } catch (Exception e) {
       deployment.close();
       engine.close();
       store.close();
+      metrics.close();
       vertx.close();
       String settings = config.tls().enabled() ? "NUDGE_HOST, NUDGE_PORT, NUDGE_TLS_CERT, NUDGE_TLS_KEY"
           : "NUDGE_HOST, NUDGE_PORT";
@@ -287,5 +318,6 @@ public final class NudgeServer implements AutoCloseable {
       // closing anyway
     }
     store.close();
+    metrics.close();
   }
 }

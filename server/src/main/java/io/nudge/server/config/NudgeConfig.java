@@ -56,7 +56,8 @@ public record NudgeConfig(
     int rateLimitPerKey,
     int rateLimitPerAddress,
     Set<String> trustedProxies,
-    TlsSettings tls) {
+    TlsSettings tls,
+    boolean demo) {
 
   /** Reads the process environment and the config file. */
   public static NudgeConfig fromEnvironment() {
@@ -117,7 +118,8 @@ public record NudgeConfig(
         s.integer("NUDGE_RATE_LIMIT_PER_KEY", 2000, 0, 1_000_000),
         s.integer("NUDGE_RATE_LIMIT_PER_ADDRESS", 200, 0, 1_000_000),
         s.list("NUDGE_TRUSTED_PROXIES"),
-        TlsSettings.from(vars));
+        TlsSettings.from(vars),
+        demo(s.text("NUDGE_DEMO", "off")));
   }
 
   /**
@@ -143,7 +145,7 @@ public record NudgeConfig(
         journeyRetention, decisionRetention, personalData, consentDefault, consentCategories, honourPrivacySignals,
         policy, maxEventBytes,
         maxRequestBytes, maxBatchEvents, maxNestingDepth, maxStringLength, maxProperties, allowedOrigins,
-        rateLimitPerKey, rateLimitPerAddress, trustedProxies, tls);
+        rateLimitPerKey, rateLimitPerAddress, trustedProxies, tls, demo);
   }
 
   /** The same settings listening on another port (tests use 0 for a free one). */
@@ -154,7 +156,7 @@ public record NudgeConfig(
         consentCategories, honourPrivacySignals, policy,
         maxEventBytes, maxRequestBytes, maxBatchEvents, maxNestingDepth, maxStringLength, maxProperties,
         allowedOrigins, rateLimitPerKey, rateLimitPerAddress,
-        trustedProxies, tls);
+        trustedProxies, tls, demo);
   }
 
   /** How long journeys or decisions are kept: 395 days (13 months) unless set, a minute at least. */
@@ -220,6 +222,15 @@ public record NudgeConfig(
       case "honour", "honor" -> true;
       case "ignore" -> false;
       default -> throw new ConfigException("NUDGE_PRIVACY_SIGNALS is \"" + value + "\", must be honour or ignore");
+    };
+  }
+
+  /** The demo shop under {@code /demo/}: off unless asked for, so no production server shows it by accident. */
+  private static boolean demo(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw new ConfigException("NUDGE_DEMO is \"" + value + "\", must be on or off");
     };
   }
 

@@ -1,0 +1,214 @@
+package io.nudge.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar bench/target/nudge-bench.jar all|smoke [options]}: runs the whole comparison and
+ * writes the results as a Markdown file, the source of docs/benchmarks.md. {@code all} runs every
+ * scenario with full durations; {@code smoke} the same code paths for a few seconds on a small
+ * population (what CI runs). Options: see {@link Settings#parse}.
+ */
+public final class Bench {
+  static final String WRITE_KEY = "wk_bench";
+  static final String ADMIN = "adm_bench";
+  static final String INTEGRATION = "int_bench";
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    Settings settings;
+    try {
+      settings = Settings.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench: " + e.getMessage());
+      System.err.println(Settings.USAGE);
+      System.exit(2);
+      return;
+    }
+    Report report = run(settings);
+    Files.writeString(settings.out(), report.markdown());
+    System.out.println(report.markdown());
+    System.out.println("written to " + settings.out());
+  }
+
+  /** Runs every part the settings ask for and returns what was measured. */
+  static Report run(Settings s) throws Exception {
+    Report report = new Report(s);
+    Path work = Files.createTempDirectory("nudge-bench");
+    System.out.println("bench: server logs and generated rules in " + work);
+    List<RulePackGenerator.Pack> packs = new ArrayList<>();
+    for (String r : s.rules()) {
+      // a copy even of the default pack: the reload under load writes a file into the server's rules folder
+      int total = r.equals("default") ? RulePackGenerator.defaults(s.rulesDir()).rules() : Integer.parseInt(r);
+      packs.add(RulePackGenerator.generate(s.rulesDir(), total, work.resolve("rules-" + r)));
+    }
+    int firstCustomers = s.customers().get(0);
+    System.out.println("bench: bare ingest baseline, " + firstCustomers + " customers");
+    try (ServerProcess bare = ServerProcess.start(BareIngestServer.class.getName(), s.serverJvm(), Map.of(),
+        work.resolve("bare.log"))) {
+      report.bare = LoadGenerator.run(s.load(bare.port(), firstCustomers, null, null, 0, Map.of(), false));
+    }
+    for (RulePackGenerator.Pack pack : packs) {
+      for (int customers : s.customers()) {
+        report.scenarios.add(scenario(s, pack, customers, work));
+      }
+    }
+    for (RulePackGenerator.Pack pack : packs) {
+      for (int customers : s.customers()) {
+        System.out.println("bench: engine without HTTP and naive engine, " + pack.rules() + " rules, "
+            + customers + " customers");
+        report.engines.add(EngineComparison.run(s, pack, customers));
+      }
+    }
+    return report;
+  }
+
+  private static Report.Scenario scenario(Settings s, RulePackGenerator.Pack pack, int customers, Path work)
+      throws Exception {
+    String name = pack.rules() + " rules, " + customers + " customers";
+    Path data = work.resolve("data-" + pack.rules() + "-" + customers);
+    Map<String, String> env = serverEnv(s, pack, data);
+    Report.Scenario r = new Report.Scenario(name, pack.rules(), customers);
+    System.out.println("bench: Nudge, " + name);
+    try (ServerProcess server = ServerProcess.start("io.nudge.server.Main", s.serverJvm(), env,
+        work.resolve("nudge-" + pack.rules() + "-" + customers + ".log"))) {
+      r.startMillis = server.startMillis();
+      server.collectGarbage();
+      long emptyHeap = heap(server.port());
+      r.max = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, 0, pack.timerRules(), true));
+      r.drainMillis = awaitDrained(server.port()); // a backlog left by the full-speed run would skew latency
+      r.paced = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, s.latencyRate(),
+          pack.timerRules(), false));
+      awaitDrained(server.port());
+      // the reload in a run of its own, so its pause does not count in the latency figures above
+      Reload reload = new Reload(server.port(), s.warmUp().plus(s.measured().dividedBy(2)));
+      reload.start();
+      r.reloading = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, s.latencyRate(),
+          pack.timerRules(), false));
+      reload.join();
+      r.reloadMillis = reload.millis;
+      r.reloadStatus = reload.status;
+      r.reloadFailure = reload.failure;
+      awaitDrained(server.port());
+      Thread.sleep(s.idleWait().toMillis()); // raw events expire ten minutes after they arrived
+      server.collectGarbage();
+      r.heapPerJourney = (heap(server.port()) - emptyHeap) / (double) customers;
+    }
+    try (ServerProcess again = ServerProcess.start("io.nudge.server.Main", s.serverJvm(), env,
+        work.resolve("nudge-" + pack.rules() + "-" + customers + "-restart.log"))) {
+      r.restartMillis = again.startMillis();
+    }
+    deleteTree(data); // a million journeys' store is gigabytes; the server logs stay in the work folder
+    return r;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  static Map<String, String> serverEnv(Settings s, RulePackGenerator.Pack pack, Path data) throws IOException {
+    Path policy = Files.createDirectories(data).resolve("bench-policy.yaml");
+    // the default policy with no arbitration window: engagements are decided as the rule fires, so
+    // receipt to engagement is the engine's own latency, not a wait the policy adds on purpose
+    Files.writeString(policy, "arbitrationWindow: 0s\n");
+    Map<String, String> env = new HashMap<>();
+    env.put("NUDGE_HOST", "127.0.0.1");
+    env.put("NUDGE_PORT", "0");
+    env.put("NUDGE_DATA_DIR", data.toString());
+    env.put("NUDGE_RULES_DIR", pack.dir().toString());
+    env.put("NUDGE_POLICY_FILE", policy.toString());
+    env.put("NUDGE_WRITE_KEYS", WRITE_KEY);
+    env.put("NUDGE_ADMIN_TOKEN", ADMIN);
+    env.put("NUDGE_INTEGRATION_TOKEN", INTEGRATION);
+    env.put("NUDGE_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    env.put("NUDGE_RATE_LIMIT_PER_KEY", "0");
+    env.put("NUDGE_RATE_LIMIT_PER_ADDRESS", "0");
+    env.put("NUDGE_SHARD_QUEUE", "100000");
+    return env;
+  }
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** The server's heap in use, from /metrics. */
+  static long heap(int port) throws IOException, InterruptedException {
+    return (long) Prometheus.sum(metrics(port), "jvm_memory_used_bytes{area=\"heap\"");
+  }
+
+  /** Waits until every shard queue is empty (at most 30 minutes); returns how long that took. */
+  static long awaitDrained(int port) throws IOException, InterruptedException {
+    long started = System.nanoTime();
+    long deadline = started + TimeUnit.MINUTES.toNanos(30);
+    double queued;
+    while ((queued = Prometheus.sum(metrics(port), "nudge_shard_queue_depth")) > 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the server still has " + (long) queued + " events queued after 30 minutes");
+      }
+      Thread.sleep(100);
+    }
+    return (System.nanoTime() - started) / 1_000_000;
+  }
+
+  private static Map<String, Double> metrics(int port) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+        .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("GET /metrics answered " + r.statusCode() + ": " + r.body());
+    }
+    return Prometheus.samples(r.body());
+  }
+
+  /** Uploads a rule file while the paced run goes on, and times the deployment. */
+  private static final class Reload extends Thread {
+    private final int port;
+    private final Duration after;
+    volatile long millis = -1;
+    volatile int status;
+    volatile String failure = "";
+
+    Reload(int port, Duration after) {
+      super("bench-reload");
+      this.port = port;
+      this.after = after;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      try {
+        Thread.sleep(after.toMillis());
+        String drl = "package nudge.rules;\nimport io.nudge.engine.facts.*;\n"
+            + "global io.nudge.engine.facts.Actions nudge;\n"
+            + "rule \"bench-reload\"\nwhen\n  CustomerEvent( $c : customerId, name == \"Bench Reload\" )\nthen\n"
+            + "  nudge.tip(\"reloaded\", \"reloaded\");\nend\n";
+        long started = System.nanoTime();
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/v1/rules/bench-reload.drl")).header("Authorization", "Bearer "
+            + ADMIN).PUT(HttpRequest.BodyPublishers.ofString(drl)).build(), HttpResponse.BodyHandlers.ofString());
+        millis = (System.nanoTime() - started) / 1_000_000;
+        status = r.statusCode();
+        if (status != 200) {
+          failure = r.body();
+        }
+      } catch (IOException | InterruptedException e) {
+        status = -1;
+        failure = e.toString();
+      }
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package io.nudge.bench;
+
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Every figure of one run, written as the Markdown tables docs/benchmarks.md is made from. */
+final class Report {
+  /** One rule pack and population against the real server. */
+  static final class Scenario {
+    final String name;
+    final int rules;
+    final int customers;
+    long startMillis;
+    LoadGenerator.Result max;
+    LoadGenerator.Result paced;
+    LoadGenerator.Result reloading;
+    long reloadMillis;
+    int reloadStatus;
+    String reloadFailure = "";
+    long drainMillis;
+    double heapPerJourney;
+    long restartMillis;
+
+    Scenario(String name, int rules, int customers) {
+      this.name = name;
+      this.rules = rules;
+      this.customers = customers;
+    }
+  }
+
+  private final Settings settings;
+  private final Instant started = Instant.now();
+  LoadGenerator.Result bare;
+  final List<Scenario> scenarios = new ArrayList<>();
+  final List<EngineComparison> engines = new ArrayList<>();
+
+  Report(Settings settings) {
+    this.settings = settings;
+  }
+
+  String markdown() {
+    StringBuilder b = new StringBuilder();
+    b.append("# Nudge benchmark results\n\n");
+    b.append("- run: ").append(settings.smoke() ? "smoke" : "all").append(", started ").append(started).append('\n');
+    b.append("- machine: ").append(host()).append(", ").append(Runtime.getRuntime().availableProcessors())
+        .append(" cores, ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
+        .append(", Java ").append(System.getProperty("java.version")).append('\n');
+    b.append("- server JVM: `").append(String.join(" ", settings.serverJvm())).append("`; load: ")
+        .append(settings.connections()).append(" connections, batches of ").append(settings.batch())
+        .append(", warm-up ").append(settings.warmUp().toSeconds()).append(" s, measured ")
+        .append(settings.measured().toSeconds()).append(" s; seed ").append(settings.seed()).append("\n\n");
+    b.append("## Ingest, as fast as the server answers\n\n");
+    b.append("| scenario | accepted events/s | processed events/s | engagements/s | errors | server CPU "
+        + "| heap max (MB) | p50 / p95 / p99 / p99.9 ms |\n|---|---|---|---|---|---|---|---|\n");
+    if (bare != null) {
+      row(b, "bare ingest baseline", bare);
+    }
+    for (Scenario s : scenarios) {
+      row(b, s.name, s.max);
+    }
+    b.append("\n## Latency at ").append(settings.latencyRate()).append(" events/s, and a rule reload under load\n\n");
+    b.append("| scenario | accepted events/s | errors | engagements | receipt to engagement p50 / p95 / p99 / p99.9 ms "
+        + "| timer rules late by p50 / p95 / p99 / p99.9 ms | reload (ms, HTTP status) | errors during the reload run "
+        + "| p99 ms during the reload run |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (Scenario s : scenarios) {
+      b.append("| ").append(s.name).append(" | ").append(f0(s.paced.acceptedPerSecond())).append(" | ")
+          .append(s.paced.errors()).append(" | ").append(s.paced.engagements()).append(" | ")
+          .append(percentiles(s.paced.latencyMillis())).append(" | ").append(percentiles(s.paced.timerLatenessMillis()))
+          .append(" | ").append(s.reloadMillis).append(" (").append(s.reloadStatus)
+          .append(s.reloadFailure.isEmpty() ? "" : ": " + s.reloadFailure.replace('\n', ' ').replace('|', '/'))
+          .append(") | ").append(s.reloading.errors()).append(" | ")
+          .append(s.reloading.latencyMillis().length == 0 ? "-" : f1(s.reloading.latencyMillis()[2])).append(" |\n");
+    }
+    b.append("\n## Memory, start-up and restart\n\n");
+    b.append("| scenario | start-up to ready (ms) | heap per idle journey (bytes, after ")
+        .append(settings.idleWait().toMinutes()).append(" min idle and a full GC) | restart to ready (ms) "
+            + "| backlog after the full-speed run drained in (ms) |\n|---|---|---|---|---|\n");
+    for (Scenario s : scenarios) {
+      b.append("| ").append(s.name).append(" | ").append(s.startMillis).append(" | ").append(f0(s.heapPerJourney))
+          .append(" | ").append(s.restartMillis).append(" | ").append(s.drainMillis).append(" |\n");
+    }
+    b.append("\n## Engine without HTTP against the naive engine\n\n");
+    b.append("| rules | customers | engine events/s | naive events/s | ratio | measured by |\n"
+        + "|---|---|---|---|---|---|\n");
+    for (EngineComparison e : engines) {
+      b.append("| ").append(e.rules()).append(" | ").append(e.customers()).append(" | ")
+          .append(f0(e.engineEventsPerSecond())).append(" | ").append(f0(e.naiveEventsPerSecond())).append(" | ")
+          .append(String.format(Locale.ROOT, "%.1f", e.ratio())).append(" | ").append(e.how()).append(" |\n");
+    }
+    List<String> errors = new ArrayList<>();
+    if (bare != null) {
+      errors.addAll(bare.errorSamples());
+    }
+    for (Scenario s : scenarios) {
+      errors.addAll(s.max.errorSamples());
+      errors.addAll(s.paced.errorSamples());
+      errors.addAll(s.reloading.errorSamples());
+    }
+    if (!errors.isEmpty()) {
+      b.append("\n## First errors\n\n");
+      errors.stream().limit(10).forEach(e -> b.append("- ").append(e.replace('\n', ' ')).append('\n'));
+    }
+    return b.toString();
+  }
+
+  private static void row(StringBuilder b, String name, LoadGenerator.Result r) {
+    b.append("| ").append(name).append(" | ").append(f0(r.acceptedPerSecond())).append(" | ")
+        .append(r.processedPerSecond() < 0 ? "-" : f0(r.processedPerSecond())).append(" | ")
+        .append(r.latencyMillis().length == 0 && r.engagements() == 0 ? "-" : f1(r.engagementsPerSecond()))
+        .append(" | ").append(r.errors()).append(" | ")
+        .append(r.cpu() < 0 ? "-" : String.format(Locale.ROOT, "%.0f %%", r.cpu() * 100)).append(" | ")
+        .append(r.heapMaxBytes() < 0 ? "-" : Long.toString(r.heapMaxBytes() >> 20)).append(" | ")
+        .append(percentiles(r.latencyMillis())).append(" |\n");
+  }
+
+  private static String percentiles(double[] p) {
+    if (p.length == 0) {
+      return "-";
+    }
+    return String.format(Locale.ROOT, "%.1f / %.1f / %.1f / %.1f", p[0], p[1], p[2], p[3]);
+  }
+
+  private static String f0(double d) {
+    return String.format(Locale.ROOT, "%,.0f", d);
+  }
+
+  private static String f1(double d) {
+    return String.format(Locale.ROOT, "%,.1f", d);
+  }
+
+  private static String host() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "unknown host";
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.nudge.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark's smoke mode, as CI runs it: every part (bare ingest, the real server in its own
+ * process at full speed and paced, a rule reload under load, restart, the engine without HTTP and the
+ * naive engine) runs for seconds on a small population and produces its figures. How fast is not
+ * asserted: this machine is shared.
+ */
+final class BenchSmokeTest {
+
+  @Test
+  void smoke_everyPartRuns_andProducesFiguresWithoutErrors() throws Exception {
+    Path out = Files.createTempDirectory("nudge-bench-test").resolve("results.md");
+    Settings settings = Settings.parse(new String[] {"smoke", "--out", out.toString()});
+
+    Report report = Bench.run(settings);
+
+    assertThat(report.bare.eventsAccepted()).isPositive();
+    assertThat(report.bare.errors()).isZero();
+    assertThat(report.scenarios).extracting(s -> s.name)
+        .containsExactly("8 rules, 1000 customers", "20 rules, 1000 customers");
+    for (Report.Scenario s : report.scenarios) {
+      assertThat(s.max.eventsAccepted()).as(s.name).isPositive();
+      assertThat(s.max.errors()).as(s.name + ": " + s.max.errorSamples()).isZero();
+      assertThat(s.max.processedPerSecond()).as(s.name).isPositive();
+      assertThat(s.max.cpu()).as(s.name).isPositive();
+      assertThat(s.max.heapMaxBytes()).as(s.name).isPositive();
+      assertThat(s.max.latencyMillis()).as(s.name + ": latencies at full speed").hasSize(4);
+      assertThat(s.paced.errors()).as(s.name + ": " + s.paced.errorSamples()).isZero();
+      assertThat(s.paced.engagements()).as(s.name + ": engagements when paced").isPositive();
+      assertThat(s.reloadStatus).as(s.name + ": rule upload under load").isEqualTo(200);
+      assertThat(s.reloading.errors()).as(s.name + ": " + s.reloading.errorSamples()).isZero();
+      assertThat(s.startMillis).isPositive();
+      assertThat(s.restartMillis).isPositive();
+    }
+    assertThat(report.engines).hasSize(2).allSatisfy(e -> {
+      assertThat(e.engineEventsPerSecond()).isPositive();
+      assertThat(e.naiveEventsPerSecond()).isPositive();
+    });
+    assertThat(report.markdown()).contains("| bare ingest baseline | ", "| 20 rules, 1000 customers | ",
+        "## Engine without HTTP against the naive engine");
+  }
+}
