@@ -586,6 +586,11 @@ public final class ShardedEngine implements NudgeEngine {
 
   @Override
   public Set<String> anonymousIdsOf(String customerId) {
+    if (MemoryOnly.is(customerId)) {
+      // never linked, so the device in the id is the only one: x:a:<anonymousId>
+      String device = customerId.substring(MemoryOnly.PREFIX.length());
+      return device.startsWith("a:") ? Set.of(device.substring(2)) : Set.of();
+    }
     return identities.anonymousIdsOf(customerId);
   }
 
