@@ -4,7 +4,7 @@
 
 # Journey: one per customer
 [when]A customer is browsing = $j : Journey( $c : customerId )
-[when]- the customer is on a checkout page = currentPath.startsWith("/checkout")
+[when]- the customer is on a checkout page = currentPath.contains("/checkout")
 [when]- the customer is on a page under "{prefix}" = currentPath.startsWith("{prefix}")
 [when]- the customer is on the page "{path}" = currentPath == "{path}"
 [when]- the cart value is at least {amount} = cartValue >= {amount}
