@@ -14,6 +14,7 @@ import io.nudge.server.admin.StatisticsRoutes;
 import io.nudge.server.config.ConfigException;
 import io.nudge.server.contactcentre.AgentContextRoutes;
 import io.nudge.server.demo.DemoRoutes;
+import io.nudge.server.sdk.SdkRoutes;
 import io.nudge.server.contactcentre.InteractionRoutes;
 import io.nudge.server.contactcentre.QueueCapacityRoutes;
 import io.nudge.server.dashboard.DashboardRoutes;
@@ -192,6 +193,7 @@ public final class NudgeServer implements AutoCloseable {
     PerformanceRoutes.create(insights, credentials, clock).mount(router);
     JourneyPathRoutes.create(insights, credentials, clock).mount(router);
     DashboardRoutes.create().mount(router);
+    SdkRoutes.create(config.consentDefault(), config.honourPrivacySignals()).mount(router);
     if (config.demo()) {
       DemoRoutes.create(engine, visitorTokens, config.writeKeys().iterator().next()).mount(router);
     }
