@@ -187,7 +187,7 @@ public final class Population {
       if (i > 0) {
         b.append(',');
       }
-      SegmentJson.append(b, batch.get(i).event());
+      b.append(io.nudge.server.ingest.SegmentWriter.toJson(batch.get(i).event()));
     }
     return b.append("]}").toString();
   }

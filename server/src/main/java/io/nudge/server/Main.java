@@ -7,7 +7,8 @@ import java.time.InstantSource;
 
 /**
  * {@code java -jar nudge-server.jar}: reads the configuration, starts Nudge, stops it on SIGTERM.
- * {@code java -jar nudge-server.jar test-rules [dir]} runs a rule pack's scenario files instead.
+ * {@code java -jar nudge-server.jar test-rules [dir]} runs a rule pack's scenario files instead, and
+ * {@code simulate} replays an exported event file through a candidate rules folder.
  */
 public final class Main {
   private Main() {}
@@ -15,6 +16,10 @@ public final class Main {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals(TestRulesCommand.NAME)) {
       System.exit(TestRulesCommand.run(java.util.List.of(args).subList(1, args.length), System.out, System.err));
+      return;
+    }
+    if (args.length > 0 && args[0].equals(SimulateCommand.NAME)) {
+      System.exit(SimulateCommand.run(java.util.List.of(args).subList(1, args.length), System.out, System.err));
       return;
     }
     long started = System.nanoTime();

@@ -185,6 +185,7 @@ public final class NudgeServer implements AutoCloseable {
     OutcomeRoutes.create(engine, credentials, visitorTokens, clock).mount(router);
     DeliveryAdminRoutes.create(store.outbox(), webhooks, credentials).mount(router);
     StatisticsRoutes.create(engine, credentials).mount(router);
+    io.nudge.server.admin.EventExportRoutes.create(engine, credentials, clock).mount(router);
     RulesRoutes.create(deployment, credentials, clock, config.sessionTimeout()).mount(router);
     MetricsRoutes.create(metrics, credentials).mount(router);
     decisions.mount(router);

@@ -9,8 +9,8 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The query parameters the dashboard's endpoints share: a time range, a duration, a bounded number. */
-final class RangeQuery {
+/** The query parameters the admin endpoints over a time range share: a time range, a duration, a bounded number. */
+public final class RangeQuery {
   /** The range when {@code from} is left out: the day before {@code to}. */
   static final Duration DEFAULT_SPAN = Duration.ofHours(24);
   private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(m|h|d)");
@@ -18,7 +18,7 @@ final class RangeQuery {
   private RangeQuery() {}
 
   /** {@code from} and {@code to}, ISO-8601 instants; {@code to} defaults to now, {@code from} to a day before. */
-  static Instant[] range(RoutingContext ctx, InstantSource clock) {
+  public static Instant[] range(RoutingContext ctx, InstantSource clock) {
     Instant to = instant(ctx, "to", clock.instant());
     Instant from = instant(ctx, "from", to.minus(DEFAULT_SPAN));
     if (!from.isBefore(to)) {
@@ -45,7 +45,7 @@ final class RangeQuery {
     };
   }
 
-  static int number(RoutingContext ctx, String name, int fallback, int min, int max) {
+  public static int number(RoutingContext ctx, String name, int fallback, int min, int max) {
     String v = param(ctx, name);
     if (v == null) {
       return fallback;

@@ -1,4 +1,4 @@
-package io.nudge.bench;
+package io.nudge.server.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,13 +7,18 @@ import io.nudge.engine.Purpose;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Writes an engine {@link Event} back as the Segment call a site would have sent. */
-final class SegmentJson {
+/**
+ * Writes an engine {@link Event} back as the Segment call a site would have sent, with what the rules
+ * read: type, ids, event name, properties, traits, time, page, time zone and consent. {@link SegmentParser}
+ * reads it back to the same event, so an exported event file can be replayed or ingested again.
+ */
+public final class SegmentWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private SegmentJson() {}
+  private SegmentWriter() {}
 
-  static void append(StringBuilder b, Event e) {
+  /** The call as one line of JSON. */
+  public static String toJson(Event e) {
     Map<String, Object> call = new LinkedHashMap<>();
     call.put("type", e.type().id());
     call.put("messageId", e.messageId());
@@ -34,13 +39,17 @@ final class SegmentJson {
     }
     call.put("timestamp", e.timestamp().toString());
     Map<String, Object> context = new LinkedHashMap<>();
-    if (e.context().page() != null) {
-      context.put("page", Map.of("path", e.context().page().path()));
+    Event.EventContext c = e.context();
+    if (c != null && c.page() != null && c.page().path() != null) {
+      context.put("page", Map.of("path", c.page().path()));
     }
-    if (!e.context().consent().isEmpty()) {
+    if (c != null && c.timezone() != null) {
+      context.put("timezone", c.timezone());
+    }
+    if (c != null && !c.consent().isEmpty()) {
       Map<String, Object> prefs = new LinkedHashMap<>();
-      for (Map.Entry<Purpose, Boolean> c : e.context().consent().entrySet()) {
-        prefs.put(c.getKey().id(), c.getValue());
+      for (Map.Entry<Purpose, Boolean> choice : c.consent().entrySet()) {
+        prefs.put(choice.getKey().id(), choice.getValue());
       }
       context.put("consent", Map.of("categoryPreferences", prefs));
     }
@@ -48,7 +57,7 @@ final class SegmentJson {
       call.put("context", context);
     }
     try {
-      b.append(JSON.writeValueAsString(call));
+      return JSON.writeValueAsString(call);
     } catch (JsonProcessingException ex) {
       throw new IllegalStateException("cannot write event " + e.messageId() + " as JSON", ex);
     }
