@@ -143,7 +143,8 @@ public final class NudgeServer implements AutoCloseable {
     if (webhooks != null) {
       metrics.bindWebhooks(webhooks);
     }
-    RuleDeployment deployment = RuleDeployment.watch(config.rulesDir(), engine, clock);
+    RuleDeployment deployment = RuleDeployment.watch(config.rulesDir(), engine, clock,
+        config.dataDir().resolve("rules-history.json"));
     deploymentRef[0] = deployment;
     Router router = Router.router(vertx);
     router.errorHandler(400, ctx -> ApiError.badRequest("the request's path or query is malformed").send(ctx));

@@ -55,6 +55,7 @@ public final class RuleDeployment implements AutoCloseable {
   private final ShardedEngine engine;
   private final InstantSource clock;
   private final List<Version> history = new ArrayList<>();
+  private final RuleHistory saved;
   private final Map<String, long[]> counts = new ConcurrentHashMap<>();
   private final AtomicLong lastChange = new AtomicLong();
   private volatile List<RuleProblem> lastProblems = List.of();
@@ -62,11 +63,17 @@ public final class RuleDeployment implements AutoCloseable {
   private final Thread watcher;
   private final WatchService watch;
 
-  private RuleDeployment(Path dir, ShardedEngine engine, InstantSource clock) throws IOException {
+  private RuleDeployment(Path dir, ShardedEngine engine, InstantSource clock, RuleHistory saved) throws IOException {
     this.dir = dir;
     this.engine = engine;
     this.clock = clock;
-    history.add(new Version(engine.rules().version(), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), engine.rules().files(), "start"));
+    this.saved = saved;
+    if (saved != null) {
+      history.addAll(saved.load());
+    }
+    if (history.isEmpty() || !history.get(history.size() - 1).version().equals(engine.rules().version())) {
+      record(new Version(engine.rules().version(), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), engine.rules().files(), "start"));
+    }
     this.watch = dir.getFileSystem().newWatchService();
     dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
         StandardWatchEventKinds.ENTRY_DELETE);
@@ -77,8 +84,16 @@ public final class RuleDeployment implements AutoCloseable {
 
   /** Starts watching {@code dir}, whose rules the engine runs now. */
   public static RuleDeployment watch(Path dir, ShardedEngine engine, InstantSource clock) {
+    return watch(dir, engine, clock, null);
+  }
+
+  /**
+   * Starts watching {@code dir}, and keeps the deployed versions in {@code historyFile} (null: in memory
+   * only), so the history and a rollback survive a restart.
+   */
+  public static RuleDeployment watch(Path dir, ShardedEngine engine, InstantSource clock, Path historyFile) {
     try {
-      return new RuleDeployment(dir, engine, clock);
+      return new RuleDeployment(dir, engine, clock, historyFile == null ? null : new RuleHistory(historyFile));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot watch the rules folder " + dir, e);
     }
@@ -139,10 +154,21 @@ public final class RuleDeployment implements AutoCloseable {
     }
     engine.reload(pack).join();
     lastProblems = List.of();
-    history.add(new Version(pack.version(), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), pack.files(), how));
+    record(new Version(pack.version(), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), pack.files(), how));
     LOG.info("rules {} deployed ({}): {} rules from {} files", pack.version(), how, pack.ruleNames().size(),
         pack.files().size());
     return List.of();
+  }
+
+  /** Adds a deployed version to the history, and to the file when there is one. */
+  private void record(Version v) {
+    history.add(v);
+    if (history.size() > RuleHistory.KEPT) {
+      history.remove(0);
+    }
+    if (saved != null) {
+      saved.save(history);
+    }
   }
 
   /** Compiles {@code files} without deploying them. */

@@ -106,6 +106,31 @@ final class RuleDeploymentTest {
   }
 
   @Test
+  void theHistorySurvivesARestart_andRollbackStillGoesBack() {
+    String before = status().getString("version");
+    HttpResponse<String> put = http.send(request("/v1/rules/pricing-help.drl")
+        .PUT(HttpRequest.BodyPublishers.ofString(EXTRA)));
+    assertThat(put.statusCode()).isEqualTo(200);
+    String uploaded = new JsonObject(put.body()).getString("version");
+    Path data = server.config().dataDir();
+    server.close();
+
+    Map<String, String> env = TestSupport.env(data);
+    env.put("NUDGE_RULES_DIR", rules.toString());
+    server = TestSupport.startServer(env, new ManualClock());
+    http = TestSupport.client(server);
+
+    JsonObject s = status();
+    assertThat(s.getString("version")).isEqualTo(uploaded);
+    assertThat(s.getJsonArray("history").stream().map(v -> ((JsonObject) v).getString("version")))
+        .containsExactly(before, uploaded);
+    HttpResponse<String> back = http.send(request("/v1/rules/rollback").POST(HttpRequest.BodyPublishers.noBody()));
+    assertThat(back.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(back.body()).getString("version")).isEqualTo(before);
+    assertThat(rules.resolve("pricing-help.drl")).doesNotExist();
+  }
+
+  @Test
   void uploadOfAHostileOrBrokenFile_refusedWith400_andNotLeftInTheFolder() {
     String hostile = EXTRA.replace("nudge.tip(", "System.exit(1); nudge.tip(");
 
