@@ -24,6 +24,15 @@ public final class Chromium {
   private static final Path BROWSER = Path.of(setting("NUDGE_CHROMIUM", "/usr/bin/chromium"));
   private static final Path DRIVER = Path.of(setting("NUDGE_CHROMEDRIVER", "/usr/bin/chromedriver"));
   private static final AtomicBoolean TOLD = new AtomicBoolean();
+  /**
+   * Selenium warns on every start that it has no DevTools bindings for this Chromium version; the tests
+   * use WebDriver only, so its warnings are left out of the build's output (errors still show).
+   */
+  private static final java.util.logging.Logger SELENIUM = java.util.logging.Logger.getLogger("org.openqa.selenium");
+
+  static {
+    SELENIUM.setLevel(java.util.logging.Level.SEVERE);
+  }
 
   private Chromium() {}
 
