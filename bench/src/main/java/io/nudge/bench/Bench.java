@@ -194,7 +194,8 @@ public final class Bench {
         Thread.sleep(after.toMillis());
         String drl = "package nudge.rules;\nimport io.nudge.engine.facts.*;\n"
             + "global io.nudge.engine.facts.Actions nudge;\n"
-            + "rule \"bench-reload\"\nwhen\n  CustomerEvent( $c : customerId, name == \"Bench Reload\" )\nthen\n"
+            + "rule \"bench-reload\" @reason(\"The benchmark reloaded its rules\") @dataUsed(\"one event\")\n"
+            + "when\n  CustomerEvent( $c : customerId, name == \"Bench Reload\" )\nthen\n"
             + "  nudge.tip(\"reloaded\", \"reloaded\");\nend\n";
         long started = System.nanoTime();
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(

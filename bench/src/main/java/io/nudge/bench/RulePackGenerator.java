@@ -116,7 +116,9 @@ public final class RulePackGenerator {
             + ".\"";
       }
     }
-    return "rule \"" + name + "\"\n  @priority(" + (1 + i % 20) + ")\nwhen\n" + when
+    return "rule \"" + name + "\"\n  @reason(\"Generated rule " + i + " matched your visit\")\n"
+        + "  @dataUsed(\"the pages you viewed in this visit, your cart\")\n"
+        + "  @priority(" + (1 + i % 20) + ")\nwhen\n" + when
         + "  The customer has not been offered \"" + name + "\" in this visit\nthen\n" + then + "\nend\n";
   }
 }

@@ -116,6 +116,7 @@ public final class RulePack {
     }
     checkPriorities(pack, sorted);
     List<RuleProblem> refused = RuleLint.check(sorted, generated);
+    refused.addAll(RuleExplanations.check(pack.kieBase, sorted, generated));
     if (!refused.isEmpty()) {
       throw new RuleCompilationException(refused);
     }

@@ -73,7 +73,7 @@ final class RuleProblems {
   }
 
   /** Drools reports a line of the DRL it made of the table; the analyst needs the table's row. */
-  private static RuleProblem tableProblem(String file, String drl, int drlLine, String message) {
+  static RuleProblem tableProblem(String file, String drl, int drlLine, String message) {
     String[] lines = drl.split("\n", -1);
     for (int i = Math.min(drlLine, lines.length) - 1; i >= 0; i--) {
       Matcher row = TABLE_ROW.matcher(lines[i]);

@@ -52,7 +52,7 @@ final class RuleLintTest {
   @Test
   void forbiddenWordsInsideStrings_areFine() {
     String drl = HEADER + """
-        rule "friendly"
+        rule "friendly" @reason("test reason") @dataUsed("test data")
         when
           Journey( $c : customerId, currentPath == "/x" )
         then
@@ -67,7 +67,7 @@ final class RuleLintTest {
   void importOutsideTheFactsAndValueTypes_refused() {
     String drl = HEADER.replace("import io.nudge.engine.facts.*;",
         "import io.nudge.engine.facts.*;\nimport java.io.File;") + """
-        rule "r" when Journey( currentPath == "/x" ) then nudge.tip("a", "b"); end
+        rule "r" @reason("test reason") @dataUsed("test data") when Journey( currentPath == "/x" ) then nudge.tip("a", "b"); end
         """;
 
     assertThatThrownBy(() -> RulePack.compile(Map.of("imports.drl", drl)))
@@ -91,7 +91,7 @@ final class RuleLintTest {
   @Test
   void twoCustomerFactsNotJoinedOnTheCustomer_refused() {
     String drl = HEADER + """
-        rule "cross-customer"
+        rule "cross-customer" @reason("test reason") @dataUsed("test data")
         when
           Journey( $c : customerId, currentPath == "/checkout" )
           CustomerEvent( name == "Help" )

@@ -23,7 +23,7 @@ final class RulePackTest {
 
   private static String rule(String name) {
     return """
-        rule "%s"
+        rule "%s" @reason("test reason") @dataUsed("test data")
         when
           CustomerEvent( name == "%s" )
         then
@@ -75,7 +75,7 @@ final class RulePackTest {
   @Test
   void compile_errorInAConsequence_reportsTheRulesLineAndTheJavaMessage() {
     String drl = HEADER + """
-        rule "typo"
+        rule "typo" @reason("test reason") @dataUsed("test data")
         when
           CustomerEvent()
         then
@@ -262,15 +262,16 @@ final class RulePackTest {
 
   @Test
   void compile_dslr_expandsSentencesIntoRules() {
-    String dslr = HEADER + "expander nudge.dsl;\nrule \"hello\"\nwhen\n  A customer is browsing\nthen\n"
+    String dslr = HEADER + "expander nudge.dsl;\nrule \"hello\" @reason(\"r\") @dataUsed(\"d\")\nwhen\n  A customer is browsing\nthen\n"
         + "  show a tip \"Hi\" saying \"there\"\nend\n";
 
     assertThat(RulePack.compile(Map.of("nudge.dsl", DSL, "hello.dslr", dslr)).ruleNames()).containsExactly("hello");
   }
 
   private static final String TABLE = "RuleSet,nudge.rules\nImport,io.nudge.engine.facts.*\n"
-      + "Variables,io.nudge.engine.facts.Actions nudge\n,\nRuleTable t,,\nNAME,CONDITION,ACTION\n,$j : Journey,\n"
-      + ",\"currentPath == \"\"$param\"\"\",\"%s\"\nrule,path,title\nat-cart,/cart,Cart\n";
+      + "Variables,io.nudge.engine.facts.Actions nudge\n,\nRuleTable t,,\nNAME,CONDITION,ACTION,METADATA,METADATA\n"
+      + ",$j : Journey,,,\n,\"currentPath == \"\"$param\"\"\",\"%s\",\"reason(\"\"$param\"\")\",\"dataUsed(\"\"$param\"\")\"\n"
+      + "rule,path,title,why,data used\nat-cart,/cart,Cart,You are on the cart,your cart\n";
 
   @Test
   void compile_decisionTable_makesOneRulePerRow() {

@@ -184,7 +184,7 @@ final class ScenarioFilesTest {
         import io.nudge.engine.facts.*;
         global io.nudge.engine.facts.Actions nudge;
 
-        rule "cancel-intent"
+        rule "cancel-intent" @reason("test reason") @dataUsed("test data")
         when
           $e : CustomerEvent( $c : customerId, isPageView() && path.contains("/cancel") )
           not Offer( customerId == $c, rule == "cancel-intent" )

@@ -103,7 +103,7 @@ final class MainTest {
     Files.writeString(rules.resolve("tip.drl"), "package nudge.rules;\n"
         + "import io.nudge.engine.facts.*;\n"
         + "global io.nudge.engine.facts.Actions nudge;\n"
-        + "rule \"cart-tip\"\n"
+        + "rule \"cart-tip\" @reason(\"You are on the cart page\") @dataUsed(\"the page you are on\")\n"
         + "when\n"
         + "  Journey( currentPath == \"/cart\" )\n"
         + "then\n"

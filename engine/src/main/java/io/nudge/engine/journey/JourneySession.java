@@ -5,6 +5,7 @@ import io.nudge.engine.Engagement;
 import io.nudge.engine.EngagementType;
 import io.nudge.engine.Event;
 import io.nudge.engine.NudgeException;
+import io.nudge.engine.RuleExplanations;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.facts.Actions;
 import io.nudge.engine.facts.Consent;
@@ -610,7 +611,7 @@ public final class JourneySession implements AutoCloseable {
     state.offers.add(offer);
     state.offerHandles.add(kie.insert(offer));
     dirty.add(customerId);
-    Map<String, Object> context = JourneySummary.of(j, reasonOf(rule));
+    Map<String, Object> context = JourneySummary.of(j, reasonOf(rule), RuleExplanations.dataUsed(rule));
     context.put("matched", MatchSummary.of(match.getObjects()));
     PendingAsk pending = new PendingAsk(new Engagement(id, type, rule.getName(), Instant.ofEpochMilli(now),
         customerId, j.getAnonymousId(), j.getUserId(), fields, context), priorityOf(rule), now + arbitrationMillis);
@@ -653,15 +654,8 @@ public final class JourneySession implements AutoCloseable {
   }
 
   private static String reasonOf(Rule rule) {
-    Object reason = rule.getMetaData().get("reason");
-    if (reason == null) {
-      return rule.getName();
-    }
-    String text = reason.toString();
-    if (text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")) {
-      text = text.substring(1, text.length() - 1);
-    }
-    return text;
+    String reason = RuleExplanations.reason(rule);
+    return reason.isEmpty() ? rule.getName() : reason;
   }
 
   @Override

@@ -37,9 +37,12 @@ public final class JourneySummary {
     return "browsing";
   }
 
-  static Map<String, Object> of(Journey j, String reason) {
+  static Map<String, Object> of(Journey j, String reason, String dataUsed) {
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("reason", reason);
+    if (!dataUsed.isEmpty()) {
+      summary.put("dataUsed", dataUsed);
+    }
     summary.put("intent", intent(j));
     summary.put("currentPage", j.getCurrentPath());
     summary.put("pages", last(j.getRecentPaths(), 5));

@@ -56,6 +56,9 @@ import org.slf4j.LoggerFactory;
 public final class ShardedEngine implements NudgeEngine {
   private static final Logger LOG = LoggerFactory.getLogger(ShardedEngine.class);
   /** How far back raw events are put back into the sessions on restart: their expiry. */
+  /** Events that carry a deliberate new choice, made in the site's consent banner: Nudge's SDK, Segment's. */
+  static final Set<String> CONSENT_CHANGES = Set.of("Consent Updated", "Segment Consent Preference Updated");
+
   static final Duration RECENT_EVENTS = Duration.ofMinutes(10);
   /** An engagement whose moment passed longer ago than this when it is decided is not sent. */
   static final Duration STALE_AFTER = Duration.ofMinutes(2);
@@ -456,8 +459,7 @@ public final class ShardedEngine implements NudgeEngine {
     Event event = le.event();
     if (event.messageId() == null || shard.firstSight(event.source(), event.messageId())) {
       Instant chosen = Instant.ofEpochMilli(Math.min(event.timestamp().toEpochMilli(), le.receivedAt()));
-      recordConsent(le.customerId(), event.context().consent(), "event", chosen);
-      recordConsent(le.customerId(), event.context().signals(), "signal", chosen);
+      recordEventConsent(le.customerId(), event, chosen);
       long sequence = Math.max(le.sequence(), session.lastSequence(le.customerId()) + 1);
       long started = System.nanoTime();
       session.apply(le.customerId(), event, le.receivedAt(), sequence);
@@ -496,8 +498,7 @@ public final class ShardedEngine implements NudgeEngine {
       // stamped with when the customer chose, so a newer choice made through the API wins
       Instant chosen = event.timestamp().toEpochMilli() > le.receivedAt()
           ? Instant.ofEpochMilli(le.receivedAt()) : event.timestamp();
-      recordConsent(le.customerId(), event.context().consent(), "event", chosen);
-      recordConsent(le.customerId(), event.context().signals(), "signal", chosen); // after: a signal wins
+      recordEventConsent(le.customerId(), event, chosen);
       long started = System.nanoTime();
       session.apply(le.customerId(), event, le.receivedAt(), le.sequence());
       shard.processed(started);
@@ -562,6 +563,35 @@ public final class ShardedEngine implements NudgeEngine {
   }
 
 
+
+  /**
+   * The choices an event carries in {@code context.consent}, then its privacy signals (a signal wins).
+   * A choice equal to the current one is not recorded again: most events only repeat the browser's
+   * state. A choice the visitor made in Nudge's own controls (source {@code visitor}) stands over such
+   * repeats until a consent-change event ({@link #CONSENT_CHANGES}) says the visitor chose again on the site.
+   */
+  private void recordEventConsent(String customerId, Event event, Instant at) {
+    if (event.context().consent().isEmpty() && event.context().signals().isEmpty()) {
+      return;
+    }
+    boolean deliberate = event.name() != null && CONSENT_CHANGES.contains(event.name());
+    Map<Purpose, ConsentRecord> current = consent.current(customerId);
+    for (Map.Entry<Purpose, Boolean> c : event.context().consent().entrySet()) {
+      ConsentRecord now = current.get(c.getKey());
+      boolean repeat = now != null && now.granted() == c.getValue();
+      boolean visitorStands = now != null && ConsentRecord.VISITOR.equals(now.source()) && !deliberate;
+      boolean signalled = event.context().signals().containsKey(c.getKey()); // the signal decides it below
+      if (!repeat && !visitorStands && !signalled) {
+        consent.record(customerId, new ConsentRecord(c.getKey(), c.getValue(), "event", at));
+      }
+    }
+    for (Map.Entry<Purpose, Boolean> c : event.context().signals().entrySet()) {
+      ConsentRecord now = consent.current(customerId).get(c.getKey());
+      if (now == null || now.granted() != c.getValue()) {
+        consent.record(customerId, new ConsentRecord(c.getKey(), c.getValue(), "signal", at));
+      }
+    }
+  }
 
   private void recordConsent(String customerId, Map<Purpose, Boolean> choices, String source, Instant at) {
     for (Map.Entry<Purpose, Boolean> c : choices.entrySet()) {

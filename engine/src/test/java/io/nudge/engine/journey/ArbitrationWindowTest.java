@@ -22,7 +22,7 @@ final class ArbitrationWindowTest {
       import io.nudge.engine.facts.*;
       global io.nudge.engine.facts.Actions nudge;
 
-      rule "tip-on-search"
+      rule "tip-on-search" @reason("test reason") @dataUsed("test data")
         @priority(1)
       when
         CustomerEvent( name == "Products Searched" )
@@ -30,7 +30,7 @@ final class ArbitrationWindowTest {
         nudge.tip("Search tips", "Try fewer words");
       end
 
-      rule "chat-on-help"
+      rule "chat-on-help" @reason("test reason") @dataUsed("test data")
         @priority(10)
       when
         CustomerEvent( name == "Help" )
@@ -38,7 +38,7 @@ final class ArbitrationWindowTest {
         nudge.chat("sales", "Can we help?").orTip("We are closed", "Back at 9");
       end
 
-      rule "callback-on-help"
+      rule "callback-on-help" @reason("test reason") @dataUsed("test data")
       when
         CustomerEvent( name == "Help" )
       then

@@ -34,7 +34,7 @@ final class JourneySessionTest {
       global io.nudge.engine.facts.Actions nudge;
 
       rule "ask-twice"
-        @reason("You asked for help")
+        @reason("You asked for help") @dataUsed("what you clicked")
       when
         CustomerEvent( name == "Help" )
       then
@@ -42,7 +42,7 @@ final class JourneySessionTest {
         nudge.chat("support", "Can we help? (asked again)");
       end
 
-      rule "form-tip"
+      rule "form-tip" @reason("This form showed an error") @dataUsed("the errors this form showed")
       when
         CustomerEvent( name == "Form Error", $form : property("form") != null )
       then
@@ -56,14 +56,14 @@ final class JourneySessionTest {
         if (true) { throw new IllegalStateException("rule bug"); }
       end
 
-      rule "boom-witness"
+      rule "boom-witness" @reason("test reason") @dataUsed("test data")
       when
         CustomerEvent( name == "Boom", property("witnessed") != null )
       then
         nudge.callback("support", "We saw that");
       end
 
-      rule "cross-customer"
+      rule "cross-customer" @reason("test reason") @dataUsed("test data")
       when
         Journey( customerId == "ann", currentPath == "/together" )
         Journey( customerId == "bob", currentPath == "/together" )
@@ -234,6 +234,7 @@ final class JourneySessionTest {
     assertThat(e.context()).containsEntry("matched", List.of("event track Help on /cart at 2026-11-23T10:00:00Z"));
     assertThat(withoutMatched(e.context())).isEqualTo(Map.of(
         "reason", "You asked for help",
+        "dataUsed", "what you clicked",
         "intent", "shopping, with items in the cart",
         "currentPage", "/cart",
         "pages", List.of("/a", "/b", "/c", "/d", "/cart"),
@@ -247,7 +248,7 @@ final class JourneySessionTest {
   }
 
   @Test
-  void engagementContext_returningCustomerAtCheckout_addsStepAndFormErrors_reasonDefaultsToRuleName() {
+  void engagementContext_returningCustomerAtCheckout_addsStepAndFormErrors() {
     page("ann", "/");
     elapse(TIMEOUT.toMillis() + 1);
     page("ann", "/checkout/address");
@@ -258,17 +259,18 @@ final class JourneySessionTest {
     Map<String, Object> context = decisions.get(0).engagement().context();
     assertThat(context).containsEntry("matched",
         List.of("event track Form Error on /checkout/address at 2026-11-23T10:30:00.001Z"));
-    assertThat(withoutMatched(context)).isEqualTo(Map.of(
-        "reason", "form-tip",
-        "intent", "checking out",
-        "currentPage", "/checkout/address",
-        "pages", List.of("/checkout/address"),
-        "cart", Map.of("value", 0.0, "currency", "", "quantity", 0, "products", List.of()),
-        "searches", List.of(),
-        "visit", 2,
-        "returning", true,
-        "checkoutStep", 2,
-        "formErrors", 1));
+    assertThat(withoutMatched(context)).isEqualTo(Map.ofEntries(
+        Map.entry("reason", "This form showed an error"),
+        Map.entry("dataUsed", "the errors this form showed"),
+        Map.entry("intent", "checking out"),
+        Map.entry("currentPage", "/checkout/address"),
+        Map.entry("pages", List.of("/checkout/address")),
+        Map.entry("cart", Map.of("value", 0.0, "currency", "", "quantity", 0, "products", List.of())),
+        Map.entry("searches", List.of()),
+        Map.entry("visit", 2),
+        Map.entry("returning", true),
+        Map.entry("checkoutStep", 2),
+        Map.entry("formErrors", 1)));
   }
 
   private static Map<String, Object> withoutMatched(Map<String, Object> context) {

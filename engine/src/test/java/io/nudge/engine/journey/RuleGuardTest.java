@@ -27,7 +27,7 @@ final class RuleGuardTest {
         update($j);
       end
 
-      rule "helps-on-the-same-page"
+      rule "helps-on-the-same-page" @reason("test reason") @dataUsed("test data")
       when
         Journey( $c : customerId, currentPath == "/loop" )
         not Offer( customerId == $c, rule == "helps-on-the-same-page" )
@@ -35,7 +35,7 @@ final class RuleGuardTest {
         nudge.tip("Still here?", "Try the search.");
       end
 
-      rule "helps-elsewhere"
+      rule "helps-elsewhere" @reason("test reason") @dataUsed("test data")
       when
         Journey( $c : customerId, currentPath == "/help" )
         not Offer( customerId == $c, rule == "helps-elsewhere" )

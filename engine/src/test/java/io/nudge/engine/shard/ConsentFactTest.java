@@ -24,7 +24,7 @@ final class ConsentFactTest {
       import io.nudge.engine.facts.*;
       global io.nudge.engine.facts.Actions nudge;
 
-      rule "callback-only-if-allowed"
+      rule "callback-only-if-allowed" @reason("test reason") @dataUsed("test data")
       when
         $j : Journey( $c : customerId, currentPath == "/contact" )
         $k : Consent( customerId == $c, callback, state("callback") == "granted" )

@@ -26,7 +26,7 @@ final class EngineMetricsTest {
       import io.nudge.engine.facts.*;
       global io.nudge.engine.facts.Actions nudge;
 
-      rule "%s"
+      rule "%s" @reason("test reason") @dataUsed("test data")
       when
         Journey( $c : customerId, currentPath == "/help" )
         not Offer( customerId == $c, rule == "%s" )

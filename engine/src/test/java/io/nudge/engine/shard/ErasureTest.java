@@ -41,7 +41,7 @@ final class ErasureTest {
       import io.nudge.engine.facts.*;
       global io.nudge.engine.facts.Actions nudge;
 
-      rule "help-tip"
+      rule "help-tip" @reason("test reason") @dataUsed("test data")
       when
         CustomerEvent( $c : customerId, isPageView(), path == "/help" )
         not Offer( customerId == $c, rule == "help-tip" )

@@ -28,7 +28,7 @@ final class HotReloadTest {
       import io.nudge.engine.facts.*;
       global io.nudge.engine.facts.Actions nudge;
 
-      rule "help-chat"
+      rule "help-chat" @reason("test reason") @dataUsed("test data")
       when
         Journey( $c : customerId, currentPath == "/help" )
         not Offer( customerId == $c, rule == "help-chat" )

@@ -31,7 +31,7 @@ final class MemoryOnlyTest {
       global io.nudge.engine.facts.Actions nudge;
 
       rule "help-chat"
-        @reason("Asked for help")
+        @reason("Asked for help") @dataUsed("test data")
       when
         $j : Journey( $c : customerId, pageViewsThisSession >= 2 )
         CustomerEvent( customerId == $c, name == "Help Clicked" )

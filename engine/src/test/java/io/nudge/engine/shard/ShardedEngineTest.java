@@ -47,7 +47,7 @@ final class ShardedEngineTest {
       global io.nudge.engine.facts.Actions nudge;
 
       rule "help-chat"
-        @reason("Asked for help")
+        @reason("Asked for help") @dataUsed("test data")
       when
         $e : CustomerEvent( name == "Help Clicked" )
       then
@@ -56,7 +56,7 @@ final class ShardedEngineTest {
 
       // checkout hesitation: on /checkout and nothing else for 30 seconds
       rule "idle-checkout"
-        @reason("Idle on checkout")
+        @reason("Idle on checkout") @dataUsed("test data")
       when
         $j : Journey( $c : customerId, currentPath == "/checkout" )
         $last : CustomerEvent( customerId == $c, sequence == $j.lastSequence )
@@ -193,6 +193,49 @@ final class ShardedEngineTest {
     assertThat(engine.consent("ann").get(Purpose.PROACTIVE_CHAT).granted()).isFalse();
     assertThat(engine.decisions("ann")).singleElement()
         .satisfies(d -> assertThat(d.outcome()).isEqualTo(Decision.Outcome.SUPPRESSED));
+  }
+
+  @Test
+  void eventConsent_repeatingTheCurrentChoice_isNotRecordedAgain() throws Exception {
+    NudgeEngine engine = start(settings());
+
+    await(engine.submit(help("ann", Map.of(Purpose.PROACTIVE_CHAT, true))));
+    clock.advance(Duration.ofSeconds(1));
+    await(engine.submit(help("ann", Map.of(Purpose.PROACTIVE_CHAT, true))));
+
+    assertThat(engine.consentHistory("ann")).singleElement()
+        .satisfies(c -> assertThat(c.at()).isEqualTo(T0));
+  }
+
+  @Test
+  void visitorChoice_standsOverLaterEventsRepeatingTheBrowsersOldState() throws Exception {
+    NudgeEngine engine = start(settings());
+    await(engine.submit(help("ann", Map.of(Purpose.PROACTIVE_CHAT, true))));
+    clock.advance(Duration.ofSeconds(1));
+    engine.setConsent("ann", Map.of(Purpose.PROACTIVE_CHAT, false), ConsentRecord.VISITOR);
+    clock.advance(Duration.ofSeconds(1));
+
+    await(engine.submit(help("ann", Map.of(Purpose.PROACTIVE_CHAT, true))));
+
+    assertThat(engine.consent("ann").get(Purpose.PROACTIVE_CHAT))
+        .satisfies(c -> assertThat(c.granted()).isFalse())
+        .satisfies(c -> assertThat(c.source()).isEqualTo("visitor"));
+    assertThat(engine.decisions("ann")).last()
+        .satisfies(d -> assertThat(d.reason()).isEqualTo("consent:proactive_chat"));
+  }
+
+  @Test
+  void visitorChoice_givesWayToANewChoiceMadeInTheSitesBanner() throws Exception {
+    NudgeEngine engine = start(settings());
+    engine.setConsent("ann", Map.of(Purpose.PROACTIVE_CHAT, false), ConsentRecord.VISITOR);
+    clock.advance(Duration.ofSeconds(1));
+
+    await(engine.submit(event("web", Event.EventType.TRACK, "ann", null, "Consent Updated", Map.of(),
+        Map.of(Purpose.PROACTIVE_CHAT, true))));
+
+    assertThat(engine.consent("ann").get(Purpose.PROACTIVE_CHAT))
+        .satisfies(c -> assertThat(c.granted()).isTrue())
+        .satisfies(c -> assertThat(c.source()).isEqualTo("event"));
   }
 
   // --- dedupe --------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ final class RestartTest {
       import io.nudge.engine.facts.*;
       global io.nudge.engine.facts.Actions nudge;
 
-      rule "idle-checkout"
+      rule "idle-checkout" @reason("test reason") @dataUsed("test data")
       when
         $j : Journey( $c : customerId, currentPath == "/checkout" )
         $last : CustomerEvent( customerId == $c, sequence == $j.lastSequence )

@@ -26,7 +26,7 @@ final class RuleDeploymentTest {
       import io.nudge.engine.facts.*;
       global io.nudge.engine.facts.Actions nudge;
 
-      rule "pricing-help"
+      rule "pricing-help" @reason("test reason") @dataUsed("test data")
       when
         Journey( $c : customerId, currentPath == "/pricing" )
         not Offer( customerId == $c, rule == "pricing-help" )
