@@ -283,7 +283,8 @@ public final class ShardedEngine implements NudgeEngine {
       if (MemoryOnly.is(e.customerId())) {
         // analytics denied: the journey summary (pages, cart, searches) is not kept with the decision
         e = new Engagement(e.id(), e.type(), e.rule(), e.createdAt(), e.customerId(), e.anonymousId(), e.userId(),
-            e.fields(), Map.of("reason", e.context().getOrDefault("reason", e.rule()), "memoryOnly", true));
+            e.fields(), Map.of("reason", e.context().getOrDefault("reason", e.rule()),
+                "dataUsed", e.context().getOrDefault("dataUsed", ""), "memoryOnly", true));
       }
       withConsent.add(new Asked(e.withContext("consent", consentState), a.priority(), a.orTip()));
     }
