@@ -18,6 +18,17 @@
   var idleMs = (Number(attr('data-idle-seconds')) || SETTINGS.idleSeconds || 60) * 1000;
   var autoPage = attr('data-auto-page') !== 'false';
 
+  // "Why am I seeing this?" words in the browser's language, as the server was given them (docs/privacy.md)
+  var WORDS = { 'why.button': 'Why am I seeing this?', 'why.dataUsed': 'What we used: {dataUsed}',
+    'why.optOut': "Don't show me offers like this",
+    'why.optedOut': "We won't show you offers like this again. You can change this in your privacy choices.",
+    'why.privacy': 'Your privacy choices' };
+  var TEXTS = SETTINGS.texts || {};
+  var LANG = String(navigator.language || 'en').toLowerCase().split('-')[0];
+  function words(key, values) {
+    var s = (TEXTS[LANG] && TEXTS[LANG][key]) || (TEXTS.en && TEXTS.en[key]) || WORDS[key] || key;
+    return s.replace(/\{(\w+)\}/g, function (m, k) { return values && k in values ? String(values[k]) : m; });
+  }
   function warn(message) { if (w.console) { w.console.warn('nudge: ' + message); } }
   function tryTo(f) { return function () { try { return f.apply(this, arguments); } catch (e) { warn(e && e.message); } }; }
   function randomId() {
@@ -270,6 +281,60 @@
       return r.json();
     }).then(function (j) { token = j.token; return token; });
   }
+  // The visitor's own choices in Nudge's controls: recorded with source "visitor" (docs/privacy.md).
+  var KEY_OF = {};
+  for (var k in PURPOSES) { KEY_OF[PURPOSES[k]] = k; }
+  function choose(purposeId, allowed) {
+    var key = KEY_OF[purposeId];
+    if (!key) { return Promise.reject(new Error('unknown purpose ' + purposeId)); }
+    choices[key] = allowed;
+    storage.set('nudge.consent', JSON.stringify(choices));
+    var body = {}; body[purposeId] = allowed;
+    return getToken().then(function (t) {
+      return fetch(host + '/v1/visitor/consent', { method: 'POST', credentials: 'omit', body: JSON.stringify(body),
+        headers: { 'Content-Type': 'text/plain', Authorization: 'Visitor ' + anonymousId + ':' + t } });
+    }).then(function (r) { if (!r.ok) { throw new Error('consent answered ' + r.status); } });
+  }
+  function privacyUrl() {
+    return getToken().then(function (t) {
+      return host + '/privacy/#a=' + encodeURIComponent(anonymousId) + '&t=' + encodeURIComponent(t);
+    });
+  }
+  var privacyHref = null;
+  function openPrivacy() {
+    if (privacyHref) { w.open(privacyHref, '_blank'); return; } // at once, or a pop-up blocker steps in
+    privacyUrl().then(function (url) { privacyHref = url; w.location.href = url; });
+  }
+  function preparePrivacyLinks() {
+    if (!d.querySelector('[data-nudge-privacy]')) { return; }
+    privacyUrl().then(function (url) {
+      privacyHref = url;
+      var links = d.querySelectorAll('a[data-nudge-privacy]');
+      for (var i = 0; i < links.length; i++) { links[i].href = url; }
+    }).catch(function (e) { warn('no privacy link: ' + e.message); });
+  }
+  d.addEventListener('click', tryTo(function (e) {
+    var el = e.target && e.target.closest ? e.target.closest('[data-nudge-privacy]') : null;
+    if (el) { e.preventDefault(); openPrivacy(); }
+  }));
+  // the preference centre (another tab or a frame on Nudge's host) tells what the visitor changed there
+  w.addEventListener('message', tryTo(function (e) {
+    if (e.origin !== host || !e.data || typeof e.data.type !== 'string') { return; }
+    if (e.data.type === 'nudge:consent' && e.data.purposes) {
+      for (var id in e.data.purposes) {
+        var state = e.data.purposes[id] && e.data.purposes[id].state;
+        if (KEY_OF[id] && (state === 'granted' || state === 'denied')) { choices[KEY_OF[id]] = state === 'granted'; }
+      }
+      storage.set('nudge.consent', JSON.stringify(choices));
+    } else if (e.data.type === 'nudge:forgotten') {
+      // everything under the old id was erased, and Nudge drops what still names it: start afresh
+      closeStream(); token = null; privacyHref = null; userId = null;
+      anonymousId = randomId(); storage.set('nudge.anonymousId', anonymousId); storage.set('nudge.userId', '');
+      waiting = []; ignoreShown();
+      openStream(); preparePrivacyLinks();
+    }
+  }));
+
   function outcome(engagement, what) {
     var payload = JSON.stringify({ outcome: what, anonymousId: anonymousId, visitorToken: token });
     var url = host + '/v1/engagements/' + encodeURIComponent(engagement.id) + '/outcome';
@@ -370,6 +435,7 @@
     card.appendChild(heading);
     card.appendChild(text);
     card.appendChild(buttons);
+    if (engagement.why && engagement.why.reason) { card.appendChild(why(engagement, function (r) { close(r); })); }
     function onKey(e) { if (e.key === 'Escape' && !typing()) { close('ignored'); } }
     d.addEventListener('keydown', onKey, true);
     var current = { engagement: engagement, close: close };
@@ -379,6 +445,45 @@
     if (!d.activeElement || d.activeElement === d.body) { heading.focus({ preventScroll: true }); } // never while typing
     timeout = setTimeout(function () { close('ignored'); }, (engagement.type === 'tip' ? 30 : 60) * 1000);
     outcome(engagement, 'shown');
+  }
+  // "Why am I seeing this?": the rule's reason and data, "Don't show me offers like this", privacy choices
+  function why(engagement, close) {
+    var box = element('div', 'nudge-why');
+    var panelId = 'nudge-why-' + engagement.id.replace(/[^A-Za-z0-9_-]/g, '');
+    var toggle = element('button', 'nudge-why-toggle', words('why.button'));
+    toggle.type = 'button';
+    toggle.setAttribute('aria-expanded', 'false');
+    toggle.setAttribute('aria-controls', panelId);
+    var panel = element('div', 'nudge-why-panel');
+    panel.id = panelId;
+    panel.hidden = true;
+    panel.appendChild(element('p', 'nudge-why-reason', engagement.why.reason));
+    if (engagement.why.dataUsed) {
+      panel.appendChild(element('p', 'nudge-why-data', words('why.dataUsed', { dataUsed: engagement.why.dataUsed })));
+    }
+    var optOut = element('button', 'nudge-button nudge-secondary nudge-optout', words('why.optOut'));
+    optOut.type = 'button';
+    optOut.addEventListener('click', tryTo(function () {
+      var purpose = engagement.why.purpose;
+      choose(purpose, false).catch(function (e) { warn('opt-out not recorded: ' + e.message); });
+      waiting = waiting.filter(function (x) { return !(x.why && x.why.purpose === purpose); });
+      close('declined');
+      if (live) { live.textContent = words('why.optedOut'); }
+    }));
+    var link = element('a', 'nudge-why-privacy', words('why.privacy'));
+    link.href = privacyHref || host + '/privacy/';
+    link.addEventListener('click', tryTo(function (e) { e.preventDefault(); openPrivacy(); }));
+    panel.appendChild(optOut);
+    panel.appendChild(link);
+    toggle.addEventListener('click', tryTo(function () {
+      var open = toggle.getAttribute('aria-expanded') !== 'true';
+      toggle.setAttribute('aria-expanded', String(open));
+      panel.hidden = !open;
+      if (open && !privacyHref) { privacyUrl().then(function (url) { privacyHref = url; link.href = url; }).catch(function () {}); }
+    }));
+    box.appendChild(toggle);
+    box.appendChild(panel);
+    return box;
   }
   function ignoreShown() { if (showing) { showing.close('ignored'); } }
   function accepted(kind, engagement) {
@@ -399,6 +504,10 @@
     + '.nudge-close{position:absolute;top:6px;right:8px;border:0;background:none;font-size:1.25rem;cursor:pointer;color:inherit;padding:4px 8px}'
     + '.nudge-button:focus-visible,.nudge-close:focus-visible{outline:3px solid var(--nudge-focus,#f59e0b);outline-offset:2px}'
     + '.nudge-visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}'
+    + '.nudge-why{margin-top:10px;font-size:.85rem}.nudge-why-toggle{font:inherit;background:none;border:0;padding:2px 0;'
+    + 'color:var(--nudge-accent,#2563eb);text-decoration:underline;cursor:pointer}.nudge-why-panel p{margin:6px 0}'
+    + '.nudge-why-privacy{display:inline-block;margin-top:8px;color:var(--nudge-accent,#2563eb)}'
+    + '.nudge-why-toggle:focus-visible,.nudge-why-privacy:focus-visible{outline:3px solid var(--nudge-focus,#f59e0b);outline-offset:2px}'
     + '@keyframes nudge-in{from{opacity:0;transform:translateY(12px)}to{opacity:1;transform:none}}'
     + '@media (prefers-reduced-motion:reduce){.nudge-card{animation:none}}';
 
@@ -415,6 +524,8 @@
     ready: tryTo(function (f) { if (typeof f === 'function') { f(api); } }),
     anonymousId: function () { return anonymousId; },
     consentOf: function (purpose) { return granted(purpose); },
+    privacyUrl: function () { return privacyUrl(); },
+    openPrivacyCentre: tryTo(openPrivacy),
     flush: tryTo(flush),
     push: tryTo(function (call) { run(call); })
   };
@@ -430,6 +541,7 @@
     stubbed.forEach(tryTo(run));
     active();
     openStream();
+    preparePrivacyLinks();
   }
   if (d.body) { tryTo(start)(); } else { d.addEventListener('DOMContentLoaded', tryTo(start)); }
 })(window, document);

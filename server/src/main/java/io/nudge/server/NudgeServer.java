@@ -2,6 +2,7 @@ package io.nudge.server;
 
 import io.nudge.engine.Decision;
 import io.nudge.engine.Engagement;
+import io.nudge.engine.Erasure;
 import io.nudge.engine.EngineSettings;
 import io.nudge.engine.NudgeEngine;
 import io.nudge.engine.RulePack;
@@ -39,6 +40,9 @@ import io.nudge.server.http.Credentials;
 import io.nudge.server.http.Failures;
 import io.nudge.server.http.RateLimits;
 import io.nudge.server.http.SiteOrigins;
+import io.nudge.server.privacy.PreferenceCentreRoutes;
+import io.nudge.server.privacy.PrivacyTexts;
+import io.nudge.server.privacy.VisitorPrivacyRoutes;
 import io.nudge.server.ingest.ConsentCategories;
 import io.nudge.server.ingest.IngestLimits;
 import io.nudge.server.ingest.SegmentIngestRoutes;
@@ -54,6 +58,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -102,6 +107,7 @@ public final class NudgeServer implements AutoCloseable {
     SiteOrigins origins = setting(() -> SiteOrigins.create(config.allowedOrigins()));
     RateLimits rateLimits = setting(() -> RateLimits.create(credentials, config.rateLimitPerKey(),
         config.rateLimitPerAddress(), config.trustedProxies()));
+    PrivacyTexts privacyTexts = setting(() -> PrivacyTexts.load(config.privacyTexts()));
     Vertx vertx = Vertx.vertx();
 
     VisitorTokens visitorTokens = VisitorTokens.create(secrets.visitorKey());
@@ -171,7 +177,7 @@ public final class NudgeServer implements AutoCloseable {
     stream.mount(router);
     visitors.mount(router);
     CustomerAdminRoutes.create(engine, credentials).mount(router);
-    DataSubjectRoutes.create(engine, credentials, clock, erasure -> {
+    Consumer<Erasure> forgetInAdapters = erasure -> {
       // what the adapters still hold in memory about the customer goes too
       stream.forget(erasure.engagementIds());
       decisions.forget(java.util.Set.of(erasure.customerId()), erasure.engagementIds());
@@ -179,7 +185,11 @@ public final class NudgeServer implements AutoCloseable {
       if (webhooks != null) {
         webhooks.forget(erasure.engagementIds());
       }
-    }).mount(router);
+    };
+    DataSubjectRoutes.create(engine, credentials, clock, forgetInAdapters).mount(router);
+    VisitorPrivacyRoutes.create(engine, visitorTokens, config.consentDefault(), clock, forgetInAdapters)
+        .mount(router);
+    PreferenceCentreRoutes.create(privacyTexts, origins.frameAncestors()).mount(router);
     AgentContextRoutes.create(engine, credentials).mount(router);
     InteractionRoutes.create(engine, credentials, clock).mount(router);
     QueueCapacityRoutes.create(engine, credentials, config.policy(), clock).mount(router);
@@ -195,7 +205,7 @@ public final class NudgeServer implements AutoCloseable {
     PerformanceRoutes.create(insights, credentials, clock).mount(router);
     JourneyPathRoutes.create(insights, credentials, clock).mount(router);
     DashboardRoutes.create().mount(router);
-    SdkRoutes.create(config.consentDefault(), config.honourPrivacySignals()).mount(router);
+    SdkRoutes.create(config.consentDefault(), config.honourPrivacySignals(), privacyTexts).mount(router);
     if (config.demo()) {
       DemoRoutes.create(engine, visitorTokens, config.writeKeys().iterator().next()).mount(router);
     }

@@ -7,17 +7,15 @@ import io.nudge.engine.Purpose;
 import io.nudge.server.http.ApiError;
 import io.nudge.server.http.Credentials;
 import io.nudge.server.http.Failures;
+import io.nudge.server.http.JsonBodies;
+import io.nudge.server.privacy.ConsentChoices;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import com.fasterxml.jackson.core.exc.StreamReadException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,9 +25,6 @@ import java.util.Map;
  */
 public final class CustomerAdminRoutes {
   private static final int MAX_BODY_BYTES = 16 * 1024;
-  private static final ObjectMapper STRICT = new ObjectMapper()
-      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final NudgeEngine engine;
   private final Credentials credentials;
@@ -64,23 +59,7 @@ public final class CustomerAdminRoutes {
 
   private void putConsent(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    JsonObject body = jsonBody(ctx);
-    Map<Purpose, Boolean> choices = new EnumMap<>(Purpose.class);
-    for (String name : body.fieldNames()) {
-      Purpose purpose = Purpose.fromId(name).orElseThrow(() -> ApiError.badField(shorten(name),
-          "unknown purpose \"" + shorten(name) + "\": use analytics, personalization, proactive_chat or callback"));
-      Object value = body.getValue(name);
-      if (value instanceof Boolean b) {
-        choices.put(purpose, b);
-      } else if ("granted".equals(value) || "denied".equals(value)) {
-        choices.put(purpose, "granted".equals(value));
-      } else {
-        throw ApiError.badField(purpose.id(), purpose.id() + " must be true, false, \"granted\" or \"denied\"");
-      }
-    }
-    if (choices.isEmpty()) {
-      throw ApiError.badRequest("body names no purpose: send for example {\"proactive_chat\": false}");
-    }
+    Map<Purpose, Boolean> choices = ConsentChoices.parse(JsonBodies.object(ctx));
     offLoop(ctx, () -> {
       engine.setConsent(id, choices, "api");
       return consentJson(id);
@@ -158,39 +137,6 @@ public final class CustomerAdminRoutes {
   private String requireKnown(String id) {
     return engine.customerOf(id)
         .orElseThrow(() -> ApiError.notFound("no customer is known by id \"" + id + "\""));
-  }
-
-  private static JsonObject jsonBody(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-    if (!media.isEmpty() && !media.equals("application/json")) {
-      throw ApiError.unsupportedMediaType("content type \"" + shorten(media)
-          + "\" is not supported: send application/json");
-    }
-    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
-      throw ApiError.badRequest("body is empty: send a JSON object");
-    }
-    try {
-      JsonNode parsed = STRICT.readTree(ctx.body().buffer().getBytes());
-      if (parsed != null && parsed.isObject()) {
-        return new JsonObject(ctx.body().buffer()); // strictly checked above
-      }
-      throw ApiError.badRequest("body must be a JSON object");
-    } catch (StreamReadException e) {
-      String message = e.getOriginalMessage();
-      if (message != null && message.startsWith("Duplicate field '")) {
-        String key = message.substring("Duplicate field '".length(), message.indexOf('\'', 17));
-        throw ApiError.badField(shorten(key), "duplicate key \"" + shorten(key) + "\"");
-      }
-      throw ApiError.badRequest("body is not valid JSON");
-    } catch (java.io.IOException | io.vertx.core.json.DecodeException e) {
-      throw ApiError.badRequest("body is not valid JSON");
-    }
-  }
-
-  /** A key as sent, cut to 64 characters so a huge key is not echoed back whole. */
-  private static String shorten(String key) {
-    return key.length() <= 64 ? key : key.substring(0, 64) + "...";
   }
 
   private static void ok(RoutingContext ctx, JsonObject body) {

@@ -24,10 +24,10 @@ import java.util.Map;
  * with what became of them, and the events still in the event log. Oldest first throughout. Reads the
  * whole event log: for an operator's request, not a hot path.
  */
-final class CustomerExport {
+public final class CustomerExport {
   private CustomerExport() {}
 
-  static JsonObject toJson(NudgeEngine engine, String customerId, Journey journey, Instant now) {
+  public static JsonObject toJson(NudgeEngine engine, String customerId, Journey journey, Instant now) {
     List<TimelineStore.Entry> timeline = new ArrayList<>(engine.timeline(customerId, Long.MAX_VALUE,
         Integer.MAX_VALUE));
     java.util.Collections.reverse(timeline);

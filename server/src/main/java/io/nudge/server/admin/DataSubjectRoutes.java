@@ -63,7 +63,7 @@ public final class DataSubjectRoutes {
     }).onFailure(t -> Failures.send(ctx, t));
   }
 
-  static JsonObject receipt(Erasure e) {
+  public static JsonObject receipt(Erasure e) {
     return new JsonObject()
         .put("erased", true)
         .put("customerId", e.customerId())

@@ -57,7 +57,8 @@ public record NudgeConfig(
     int rateLimitPerAddress,
     Set<String> trustedProxies,
     TlsSettings tls,
-    boolean demo) {
+    boolean demo,
+    Path privacyTexts) {
 
   /** Reads the process environment and the config file. */
   public static NudgeConfig fromEnvironment() {
@@ -119,7 +120,8 @@ public record NudgeConfig(
         s.integer("NUDGE_RATE_LIMIT_PER_ADDRESS", 200, 0, 1_000_000),
         s.list("NUDGE_TRUSTED_PROXIES"),
         TlsSettings.from(vars),
-        demo(s.text("NUDGE_DEMO", "off")));
+        demo(s.text("NUDGE_DEMO", "off")),
+        optionalPath(s.text("NUDGE_PRIVACY_TEXTS", null)));
   }
 
   /**
@@ -145,7 +147,7 @@ public record NudgeConfig(
         journeyRetention, decisionRetention, personalData, consentDefault, consentCategories, honourPrivacySignals,
         policy, maxEventBytes,
         maxRequestBytes, maxBatchEvents, maxNestingDepth, maxStringLength, maxProperties, allowedOrigins,
-        rateLimitPerKey, rateLimitPerAddress, trustedProxies, tls, demo);
+        rateLimitPerKey, rateLimitPerAddress, trustedProxies, tls, demo, privacyTexts);
   }
 
   /** The same settings listening on another port (tests use 0 for a free one). */
@@ -156,7 +158,7 @@ public record NudgeConfig(
         consentCategories, honourPrivacySignals, policy,
         maxEventBytes, maxRequestBytes, maxBatchEvents, maxNestingDepth, maxStringLength, maxProperties,
         allowedOrigins, rateLimitPerKey, rateLimitPerAddress,
-        trustedProxies, tls, demo);
+        trustedProxies, tls, demo, privacyTexts);
   }
 
   /** How long journeys or decisions are kept: 395 days (13 months) unless set, a minute at least. */
@@ -223,6 +225,10 @@ public record NudgeConfig(
       case "ignore" -> false;
       default -> throw new ConfigException("NUDGE_PRIVACY_SIGNALS is \"" + value + "\", must be honour or ignore");
     };
+  }
+
+  private static Path optionalPath(String value) {
+    return value == null || value.isBlank() ? null : Path.of(value.trim());
   }
 
   /** The demo shop under {@code /demo/}: off unless asked for, so no production server shows it by accident. */

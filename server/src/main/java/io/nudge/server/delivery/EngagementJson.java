@@ -51,7 +51,25 @@ public final class EngagementJson {
     JsonObject json = envelope(e);
     putIfNotNull(json, "anonymousId", e.anonymousId());
     putFields(json, e.fields());
+    Object reason = e.context().get("reason");
+    if (reason != null && !reason.toString().isEmpty()) {
+      json.put("why", why(e, reason.toString()));
+    }
     return json;
+  }
+
+  /**
+   * What the visitor reads under "Why am I seeing this?": the rule's {@code @reason} and {@code @dataUsed},
+   * written by the analyst for customers, and the purpose "Don't show me offers like this" turns off. Never
+   * the journey summary or the facts the rule matched.
+   */
+  private static JsonObject why(Engagement e, String reason) {
+    JsonObject why = new JsonObject().put("reason", reason);
+    Object dataUsed = e.context().get("dataUsed");
+    if (dataUsed != null && !dataUsed.toString().isEmpty()) {
+      why.put("dataUsed", dataUsed.toString());
+    }
+    return why.put("purpose", e.type().purpose().id());
   }
 
   private static JsonObject envelope(Engagement e) {

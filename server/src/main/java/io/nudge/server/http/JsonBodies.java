@@ -3,6 +3,14 @@ package io.nudge.server.http;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -16,7 +24,58 @@ import java.util.Locale;
 
 /** What every strict JSON body reader shares: UTF-8 checking and errors that say where and why. */
 public final class JsonBodies {
+  private static final ObjectMapper STRICT = new ObjectMapper()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
   private JsonBodies() {}
+
+  /**
+   * The request's body as one JSON object ({@code application/json}, or no content type), read strictly:
+   * a duplicate key, trailing data or another JSON value is refused.
+   *
+   * @throws ApiError 415 for another content type, 400 saying what is wrong with the body
+   */
+  public static JsonObject object(RoutingContext ctx) {
+    return object(ctx, false);
+  }
+
+  /**
+   * As {@link #object(RoutingContext)}; with {@code plainTextToo}, {@code text/plain} is read as JSON too,
+   * as a page sends it to skip a CORS preflight.
+   */
+  public static JsonObject object(RoutingContext ctx, boolean plainTextToo) {
+    String type = ctx.request().getHeader("Content-Type");
+    String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!media.isEmpty() && !media.equals("application/json") && !(plainTextToo && media.equals("text/plain"))) {
+      throw ApiError.unsupportedMediaType("content type \"" + shorten(media)
+          + "\" is not supported: send application/json");
+    }
+    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() <= 0) {
+      throw ApiError.badRequest("body is empty: send a JSON object");
+    }
+    try {
+      JsonNode parsed = STRICT.readTree(ctx.body().buffer().getBytes());
+      if (parsed != null && parsed.isObject()) {
+        return new JsonObject(ctx.body().buffer()); // strictly checked above
+      }
+      throw ApiError.badRequest("body must be a JSON object");
+    } catch (StreamReadException e) {
+      String message = e.getOriginalMessage();
+      if (message != null && message.startsWith("Duplicate field '")) {
+        String key = message.substring("Duplicate field '".length(), message.indexOf('\'', 17));
+        throw ApiError.badField(shorten(key), "duplicate key \"" + shorten(key) + "\"");
+      }
+      throw ApiError.badRequest("body is not valid JSON");
+    } catch (IOException | DecodeException e) {
+      throw ApiError.badRequest("body is not valid JSON");
+    }
+  }
+
+  /** A key or value as sent, cut to 64 characters so a huge one is not echoed back whole. */
+  public static String shorten(String key) {
+    return key.length() <= 64 ? key : key.substring(0, 64) + "...";
+  }
 
   /**
    * JSON is UTF-8. Jackson decodes some malformed sequences (overlong forms, code points past

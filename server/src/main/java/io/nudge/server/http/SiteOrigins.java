@@ -67,6 +67,17 @@ public final class SiteOrigins implements Handler<RoutingContext> {
     return new SiteOrigins(Set.copyOf(origins), any);
   }
 
+  /**
+   * The pages that may frame Nudge's own visitor pages, as a CSP {@code frame-ancestors} source list:
+   * {@code 'self'} and the site origins, or {@code *} when every origin is allowed.
+   */
+  public String frameAncestors() {
+    if (any) {
+      return "*";
+    }
+    return ("'self' " + String.join(" ", new java.util.TreeSet<>(origins))).trim();
+  }
+
   /** True when a page served from {@code origin} may call the page routes. */
   public boolean allows(String origin) {
     return origin != null && (any || origins.contains(origin.toLowerCase(Locale.ROOT)));

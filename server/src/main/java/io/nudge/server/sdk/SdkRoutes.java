@@ -3,6 +3,7 @@ package io.nudge.server.sdk;
 import io.nudge.engine.ConsentDefault;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.nudge.server.privacy.PrivacyTexts;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -44,14 +45,25 @@ public final class SdkRoutes {
    * @throws IllegalStateException when the script is missing from the class path, a packaging fault
    */
   public static SdkRoutes create(ConsentDefault consentDefault, boolean honourPrivacySignals) {
+    return create(consentDefault, honourPrivacySignals, PrivacyTexts.load(null));
+  }
+
+  /**
+   * As {@link #create(ConsentDefault, boolean)}, with the "Why am I seeing this?" texts ({@code why.*}) of
+   * every language in {@code texts}: the script picks the browser's language.
+   */
+  public static SdkRoutes create(ConsentDefault consentDefault, boolean honourPrivacySignals, PrivacyTexts texts) {
     String script = read();
     if (!script.contains(SETTINGS_MARK)) {
       throw new IllegalStateException(RESOURCE + " has no " + SETTINGS_MARK + " mark for the server's settings");
     }
     JsonObject settings = new JsonObject()
         .put("consentDefault", consentDefault == ConsentDefault.OPT_OUT ? "opt-out" : "opt-in")
-        .put("privacySignals", honourPrivacySignals ? "honour" : "ignore");
-    return new SdkRoutes(script.replace(SETTINGS_MARK, settings.encode()).getBytes(StandardCharsets.UTF_8));
+        .put("privacySignals", honourPrivacySignals ? "honour" : "ignore")
+        .put("texts", texts.subset("why."));
+    // the texts are the operator's, written into a script: no "</script>" or "<!--" may come out of them
+    String encoded = settings.encode().replace("<", "\\u003c").replace(">", "\\u003e");
+    return new SdkRoutes(script.replace(SETTINGS_MARK, encoded).getBytes(StandardCharsets.UTF_8));
   }
 
   public void mount(Router router) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nudge.engine.Engagement;
 import io.nudge.engine.EngagementType;
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,23 @@ final class EngagementJsonTest {
     assertThat(json).isEqualTo("{\"id\":\"eng-3\",\"type\":\"callback\",\"rule\":\"high_value_cart\","
         + "\"createdAt\":\"2026-01-02T03:04:05Z\",\"anonymousId\":\"anon-a\","
         + "\"queue\":\"callbacks\",\"message\":\"Shall we call you?\"}");
+  }
+
+  @Test
+  void toVisitorJson_carriesTheRulesWhy_butNotTheJourneyOrTheMatchedFacts() {
+    Map<String, Object> context = new LinkedHashMap<>();
+    context.put("reason", "You have spent a while on checkout with items in your cart");
+    context.put("dataUsed", "the page you are on, your cart");
+    context.put("pages", List.of("/secret-page"));
+    context.put("matched", List.of("event page /checkout"));
+    Engagement e = new Engagement("eng-4", EngagementType.TIP, "checkout-tip", Instant.parse("2026-01-02T03:04:05Z"),
+        "cust-1", "anon-a", "user-1", Map.of("title", "Help", "body", "Ask us"), context);
+
+    JsonObject json = EngagementJson.toVisitorJson(e);
+
+    assertThat(json.getJsonObject("why").encode()).isEqualTo("{\"reason\":\"You have spent a while on checkout "
+        + "with items in your cart\",\"dataUsed\":\"the page you are on, your cart\",\"purpose\":\"personalization\"}");
+    assertThat(json.encode()).doesNotContain("secret-page").doesNotContain("matched").doesNotContain("cust-1");
   }
 
   @Test

@@ -71,7 +71,7 @@ final class ContactPolicyEndToEndTest {
     JsonObject lost = d.getJsonObject(0).getString("rule").equals("form-struggle") ? d.getJsonObject(0)
         : d.getJsonObject(1);
     assertThat(lost.getJsonObject("explanation")).isEqualTo(new JsonObject()
-        .put("ruleReason", "A form kept showing errors")
+        .put("ruleReason", "This form showed several errors in a row")
         .put("matched", new JsonArray().add("event track Form Error on /account/cancel at 2026-11-23T10:00:00Z")
             .add("value 3"))
         .put("consent", new JsonObject().put("analytics", "unset").put("personalization", "unset")

@@ -51,7 +51,8 @@ class SdkRoutesTest {
     assertThat(r.headers().firstValue("Vary")).hasValue("Accept-Encoding");
     assertThat(r.body().length).isLessThan(MAX_GZIPPED_BYTES);
     String script = gunzip(r.body());
-    assertThat(script).contains("var SETTINGS = {\"consentDefault\":\"opt-out\",\"privacySignals\":\"ignore\"};")
+    assertThat(script).contains("var SETTINGS = {\"consentDefault\":\"opt-out\",\"privacySignals\":\"ignore\",")
+        .contains("\"fr\":{\"why.button\":\"Pourquoi est-ce que je vois ceci ?\"")
         .doesNotContain("/*SETTINGS*/");
   }
 
