@@ -302,7 +302,8 @@
   }
   var privacyHref = null;
   function openPrivacy() {
-    if (privacyHref) { w.open(privacyHref, '_blank'); return; } // at once, or a pop-up blocker steps in
+    // at once, or a pop-up blocker steps in; blocked all the same, the page itself goes there
+    if (privacyHref) { if (!w.open(privacyHref, '_blank')) { w.location.href = privacyHref; } return; }
     privacyUrl().then(function (url) { privacyHref = url; w.location.href = url; });
   }
   function preparePrivacyLinks() {

@@ -2,18 +2,11 @@ package io.nudge.server.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import io.nudge.server.ManualClock;
-import io.nudge.server.NudgeServer;
 import io.nudge.server.TestSupport;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -30,51 +23,27 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * is part of every test): what it sends, when it sends nothing, and how it shows the visitor's engagements.
  */
 final class SdkBrowserTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final String ALL = "{analytics: true, personalization: true, proactiveChat: true, callback: true}";
+  private static final Duration WAIT = ShopSite.WAIT;
+  private static final String ALL = ShopSite.ALL;
 
-  private NudgeServer server;
-  private HttpServer site;
+  private ShopSite shop;
   private ChromeDriver browser;
-  private final ManualClock clock = new ManualClock();
+  private ManualClock clock;
   private TestSupport.Client client;
   private String page;
 
   private void start(Map<String, String> settings) throws IOException {
-    browser = Chromium.start();
-    site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    String origin = "http://127.0.0.1:" + site.getAddress().getPort();
-    Map<String, String> env = TestSupport.env(TestSupport.tempDir());
-    env.put("NUDGE_ALLOWED_ORIGINS", origin);
-    env.putAll(settings);
-    server = TestSupport.startServer(env, clock);
-    client = TestSupport.client(server);
-    String html;
-    try (InputStream in = getClass().getResourceAsStream("/sdk/shop.html")) {
-      html = new String(in.readAllBytes(), StandardCharsets.UTF_8)
-          .replace("{{nudge}}", "http://127.0.0.1:" + server.port());
-    }
-    byte[] body = html.getBytes(StandardCharsets.UTF_8);
-    site.createContext("/", exchange -> {
-      exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
-    site.start();
-    page = origin + "/shop";
+    shop = new ShopSite(settings);
+    browser = shop.browser;
+    clock = shop.clock;
+    client = shop.client;
+    page = shop.page;
   }
 
   @AfterEach
   void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
-    if (site != null) {
-      site.stop(0);
-    }
-    if (server != null) {
-      server.close();
+    if (shop != null) {
+      shop.close();
     }
   }
 
@@ -187,52 +156,18 @@ final class SdkBrowserTest {
   }
 
   private String visitor() {
-    return new WebDriverWait(browser, WAIT).until(b -> {
-      Object id = browser.executeScript("return window.nudge && window.nudge.loaded ? window.nudge.anonymousId() : null");
-      return id instanceof String s ? s : null;
-    });
+    return shop.visitor();
   }
 
   private String awaitExport(String visitor, String containing) {
-    return new WebDriverWait(browser, WAIT).withMessage("the export never contained " + containing).until(b -> {
-      var r = client.get("/v1/customers/" + visitor + "/export", TestSupport.ADMIN);
-      return r.statusCode() == 200 && r.body().contains(containing) ? r.body() : null;
-    });
+    return shop.awaitExport(visitor, containing);
   }
 
-  /** The id of the engagement this rule sent the visitor. */
   private String awaitSent(String visitor, String rule) {
-    return new WebDriverWait(browser, WAIT).withMessage(rule + " never sent").until(b -> {
-      var r = client.get("/v1/customers/" + visitor + "/decisions", TestSupport.ADMIN);
-      if (r.statusCode() != 200) {
-        return null;
-      }
-      for (Object o : new JsonObject(r.body()).getJsonArray("decisions")) {
-        JsonObject d = (JsonObject) o;
-        if (rule.equals(d.getString("rule")) && "sent".equals(d.getString("outcome"))) {
-          return d.getString("engagementId");
-        }
-      }
-      return null;
-    });
+    return shop.awaitSent(visitor, rule);
   }
 
   private List<String> awaitOutcomes(String visitor, String engagement, int count) {
-    return new WebDriverWait(browser, WAIT).withMessage("outcomes of " + engagement).until(b -> {
-      var r = client.get("/v1/customers/" + visitor + "/export", TestSupport.ADMIN);
-      if (r.statusCode() != 200) {
-        return null;
-      }
-      for (Object o : new JsonObject(r.body()).getJsonArray("decisions")) {
-        JsonObject d = (JsonObject) o;
-        if (engagement.equals(d.getString("engagementId"))) {
-          List<String> outcomes = new ArrayList<>();
-          JsonArray list = d.getJsonArray("outcomes", new JsonArray());
-          list.forEach(x -> outcomes.add(((JsonObject) x).getString("outcome")));
-          return outcomes.size() >= count ? outcomes : null;
-        }
-      }
-      return null;
-    });
+    return shop.awaitOutcomes(visitor, engagement, count);
   }
 }
