@@ -93,7 +93,9 @@
     var nav = el('nav', { 'aria-label': 'Shop' }, [
       el('a', { href: '/demo/', text: 'Shop' }),
       el('a', { href: '/demo/help', text: 'Help' }),
-      el('a', { href: '/demo/cart', id: 'cart-link' }, ['Cart ', el('span', { class: 'badge', id: 'cart-count' })])
+      el('a', { href: '/demo/cart', id: 'cart-link' }, ['Cart ', el('span', { class: 'badge', id: 'cart-count' })]),
+      // the SDK points a link marked data-nudge-privacy at this visitor's preference centre
+      el('a', { href: '/privacy/', id: 'privacy-link', 'data-nudge-privacy': '', text: 'Privacy choices' })
     ]);
     var bar = el('header', { class: 'topbar' }, [
       el('a', { class: 'brand', href: '/demo/' }, [el('span', { class: 'logo', 'aria-hidden': 'true' }), 'Calm Home']),
