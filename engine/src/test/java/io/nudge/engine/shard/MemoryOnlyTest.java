@@ -69,7 +69,7 @@ final class MemoryOnlyTest {
     assertThat(d.reason()).isEqualTo("sent");
     assertThat(d.engagement().customerId()).isEqualTo("x:a:ann");
     assertThat(d.engagement().anonymousId()).isEqualTo("ann");
-    assertThat(d.engagement().context()).containsOnlyKeys("reason", "memoryOnly", "consent");
+    assertThat(d.engagement().context()).containsOnlyKeys("reason", "dataUsed", "memoryOnly", "consent");
     assertThat(store.events().lastSequence()).isEqualTo(logBefore);
     assertThat(engine.customerOf("ann")).isEmpty();
     assertThat(engine.decisions("ann")).extracting(x -> x.engagement().id()).containsExactly(d.engagement().id());
