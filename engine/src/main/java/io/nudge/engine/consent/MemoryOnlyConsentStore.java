@@ -17,20 +17,32 @@ public final class MemoryOnlyConsentStore implements ConsentStore {
   private final ConsentStore durable;
   private final MemoryConsentStore memory = new MemoryConsentStore();
   private final Map<String, String> owners = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
   public MemoryOnlyConsentStore(ConsentStore durable) {
     this.durable = durable;
   }
 
+  /**
+   * Grows whenever anyone's consent may have changed (a choice, an erasure, a link): while it stays the
+   * same, a customer's consent read before still holds, and need not be read again for each event.
+   */
+  public long changes() {
+    return changes.get();
+  }
+
   /** The memory-only customer's choices are those of the stored customer {@code owner} from now on. */
   public void link(String memoryOnlyCustomer, String owner) {
-    owners.put(memoryOnlyCustomer, owner);
+    if (!owner.equals(owners.put(memoryOnlyCustomer, owner))) {
+      changes.incrementAndGet(); // not for each event of a device already linked
+    }
   }
 
   /** Forgets a memory-only customer's choices and link, when they are forgotten. */
   public void forget(String memoryOnlyCustomer) {
     owners.remove(memoryOnlyCustomer);
     memory.erase(memoryOnlyCustomer);
+    changes.incrementAndGet();
   }
 
   private String target(String customerId) {
@@ -44,7 +56,11 @@ public final class MemoryOnlyConsentStore implements ConsentStore {
   @Override
   public void record(String customerId, ConsentRecord choice) {
     String t = target(customerId);
-    of(t).record(t, choice);
+    try {
+      of(t).record(t, choice);
+    } finally {
+      changes.incrementAndGet(); // after the write: a reader that saw the old count reads again
+    }
   }
 
   @Override
@@ -62,6 +78,10 @@ public final class MemoryOnlyConsentStore implements ConsentStore {
   @Override
   public int erase(String customerId) {
     String t = target(customerId);
-    return of(t).erase(t);
+    try {
+      return of(t).erase(t);
+    } finally {
+      changes.incrementAndGet();
+    }
   }
 }

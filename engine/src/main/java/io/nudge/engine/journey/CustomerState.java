@@ -27,6 +27,8 @@ final class CustomerState {
   /** The consent fact in the session, and its handle; null until the session has a consent source. */
   io.nudge.engine.facts.Consent consent;
   FactHandle consentHandle;
+  /** The consent change count when {@link #consent} was read; see {@link JourneySession#consentFrom}. */
+  long consentReadAt = -1;
   /** Customers merged into this one (their snapshots may still exist until deleted). */
   final Set<String> absorbed = new HashSet<>();
 

@@ -68,7 +68,10 @@ public final class JourneySession implements AutoCloseable {
   private final Map<String, CustomerState> customers = new HashMap<>();
   private final long arbitrationMillis;
   private final List<PendingAsk> asked = new ArrayList<>();
-  /** Asks waiting out the arbitration window, per customer, in the order they were first asked. */
+  /**
+   * Asks waiting out the arbitration window, per customer, in the order they were first asked: which is
+   * the order they are due in, since the window is the same for all.
+   */
   private final Map<String, List<PendingAsk>> waiting = new java.util.LinkedHashMap<>();
   private final Set<String> dirty = new HashSet<>();
   private final Set<String> removed = new HashSet<>();
@@ -77,6 +80,7 @@ public final class JourneySession implements AutoCloseable {
   private final Map<String, Integer> stopped = new java.util.concurrent.ConcurrentHashMap<>();
   private long turnStartedAt;
   private java.util.function.Function<String, Consent> consentSource;
+  private java.util.function.LongSupplier consentChanges;
   private long now;
 
   /**
@@ -134,7 +138,17 @@ public final class JourneySession implements AutoCloseable {
    * that rules can match. Without a source there is no such fact.
    */
   public void consentFrom(java.util.function.Function<String, Consent> source) {
+    consentFrom(source, null);
+  }
+
+  /**
+   * As {@link #consentFrom(java.util.function.Function)}, read again for an event only when
+   * {@code changes} has grown since the customer's consent was last read: it must grow after every
+   * change of anyone's consent. Without it, consent is read for every event.
+   */
+  public void consentFrom(java.util.function.Function<String, Consent> source, java.util.function.LongSupplier changes) {
     this.consentSource = source;
+    this.consentChanges = changes;
   }
 
   /** Reads the customer's consent again (it changed outside an event) and runs what became due. */
@@ -151,6 +165,11 @@ public final class JourneySession implements AutoCloseable {
     if (consentSource == null) {
       return;
     }
+    // read before the consent: a change made while it is read is seen at the next event
+    long changes = consentChanges == null ? 0 : consentChanges.getAsLong();
+    if (consentChanges != null && state.consentHandle != null && changes == state.consentReadAt) {
+      return;
+    }
     Consent current;
     try {
       current = consentSource.apply(state.journey.getCustomerId());
@@ -160,6 +179,7 @@ public final class JourneySession implements AutoCloseable {
       LOG.warn("consent could not be read for the rules' consent fact: {}", e.toString());
       return;
     }
+    state.consentReadAt = changes;
     if (state.consentHandle == null) {
       state.consent = current;
       state.consentHandle = kie.insert(current);
@@ -179,13 +199,22 @@ public final class JourneySession implements AutoCloseable {
     return now;
   }
 
-  /** Moves the rule clock forward to {@code millis} (never back) and runs whatever became due. */
+  /** Runs the rules on what the session holds now: after customers were restored, say. */
+  public void runRules() {
+    fire();
+  }
+
+  /**
+   * Moves the rule clock forward to {@code millis} (never back) and runs whatever became due. When the
+   * clock does not move nothing can have become due, and the rules are not run: every change of facts
+   * runs them itself.
+   */
   public void advanceTo(long millis) {
     if (millis > now) {
       clock.advanceTime(millis - now, TimeUnit.MILLISECONDS);
       now = millis;
+      fire();
     }
-    fire();
   }
 
   /**
@@ -253,18 +282,22 @@ public final class JourneySession implements AutoCloseable {
 
   /**
    * Puts back an event the customer's journey already contains (it is in the restored snapshot), so
-   * rules that look back at recent events see it again after a restart. The journey is not changed.
+   * rules that look back at recent events see it again after a restart. The journey is not changed,
+   * and the rules do not run: what the event caused is in the snapshot already (its offers, say), so
+   * they run once, at the next event or clock move, on all the events put back, not once per event.
    */
   public void reinsert(String customerId, Event event, long millis, long sequence) {
     if (event.type() == Event.EventType.INTERACTION || event.type() == Event.EventType.OUTCOME) {
       return; // kept in the snapshot
     }
-    advanceTo(millis);
+    if (millis > now) {
+      clock.advanceTime(millis - now, TimeUnit.MILLISECONDS);
+      now = millis;
+    }
     CustomerState state = customers.get(customerId);
     String path = state == null ? "" : JourneyRecorder.pathOf(event, state.journey);
     kie.insert(new CustomerEvent(customerId, sequence, event.type().id(), event.name(), path,
         event.properties(), millis));
-    fire();
   }
 
   /** The log sequence of the newest event applied to the customer, 0 when unknown. */
@@ -403,6 +436,7 @@ public final class JourneySession implements AutoCloseable {
     JourneySession next = new JourneySession(rules, now, Duration.ofMillis(sessionTimeoutMillis), arbitrationWindow,
         gate, decisions);
     next.consentSource = consentSource;
+    next.consentChanges = consentChanges;
     for (Map.Entry<String, CustomerState> c : customers.entrySet()) {
       next.customers.put(c.getKey(), next.attach(CustomerStateCodec.read(c.getKey(), snapshot(c.getKey()))));
     }
@@ -504,11 +538,14 @@ public final class JourneySession implements AutoCloseable {
     if (waiting.isEmpty()) {
       return;
     }
+    // customers wait in the order of their first ask, and every wait is equally long: so in order of
+    // when they are due, and the first not due yet ends the search (this runs for every event)
     List<String> due = new ArrayList<>();
     for (Map.Entry<String, List<PendingAsk>> w : waiting.entrySet()) {
-      if (w.getValue().get(0).due <= now) {
-        due.add(w.getKey());
+      if (w.getValue().get(0).due > now) {
+        break;
       }
+      due.add(w.getKey());
     }
     for (String customerId : due) {
       decideWaiting(customerId);

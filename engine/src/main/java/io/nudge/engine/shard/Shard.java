@@ -23,12 +23,13 @@ import org.slf4j.LoggerFactory;
  * time. Nothing else touches the session. A Kafka partition can feed a shard in the same way.
  *
  * <p>Every {@value #FLUSH_MILLIS} ms at most it saves the journeys that changed, with its checkpoint:
- * the log sequence up to which all its events are in those snapshots.
+ * the log sequence up to which all its events are in those snapshots. A journey that changed many
+ * times in that while is encoded once; a restart replays at most that long of the log.
  */
 final class Shard {
   private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
   private static final int DRAIN_LIMIT = 512;
-  static final long FLUSH_MILLIS = 50;
+  static final long FLUSH_MILLIS = 2_000;
 
   private final int index;
   private final int capacity;

@@ -114,7 +114,7 @@ public final class ShardedEngine implements NudgeEngine {
     for (int i = 0; i < shards.length; i++) {
       JourneySession session = new JourneySession(rules, sessionStart, settings.sessionTimeout(),
           settings.policy().arbitrationWindow(), gate, out);
-      session.consentFrom(consentGate::fact);
+      session.consentFrom(consentGate::fact, consent::changes);
       shards[i] = new Shard(i, settings.queueCapacity(), session, settings.clock(), settings.tick().toMillis(),
           settings.dedupeWindow(), store.journeys(), () -> dispatched, settings.metrics());
     }
@@ -260,6 +260,7 @@ public final class ShardedEngine implements NudgeEngine {
         s.session().advanceTo(t);
       }
       s.session().advanceTo(now);
+      s.session().runRules(); // on the restored customers, also when the clock did not move
       s.applied(last);
     }
     store.journeys().resetCheckpoints(shards.length, store.journeys().checkpoint());

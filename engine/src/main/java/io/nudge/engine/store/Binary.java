@@ -1,9 +1,5 @@
 package io.nudge.engine.store;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -33,19 +29,19 @@ public final class Binary {
 
   /** Writes with a {@link Writer} and returns the bytes. */
   public static byte[] write(WriteBody body) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      body.write(new Writer(out));
+    Writer w = new Writer(256);
+    try {
+      body.write(w);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return bytes.toByteArray();
+    return w.toByteArray();
   }
 
   /** Reads {@code bytes} with a {@link Reader}. */
   public static <T> T read(byte[] bytes, ReadBody<T> body) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      return body.read(new Reader(in));
+    try {
+      return body.read(new Reader(bytes));
     } catch (IOException e) {
       throw new UncheckedIOException("stored record is damaged: " + e.getMessage(), e);
     }
@@ -63,47 +59,90 @@ public final class Binary {
     T read(Reader r) throws IOException;
   }
 
-  /** Typed writes over a data stream. */
+  /**
+   * Typed writes into a growing array, big-endian as {@link java.io.DataOutputStream} writes them (the
+   * stored format), without its per-byte locking: snapshots are written for every changed journey.
+   */
   public static final class Writer {
-    private final DataOutputStream out;
+    private byte[] buf;
+    private int size;
 
-    Writer(DataOutputStream out) {
-      this.out = out;
+    Writer(int capacity) {
+      this.buf = new byte[capacity];
+    }
+
+    private void room(int more) {
+      if (size + more > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+      }
+    }
+
+    private void writeByte(int b) {
+      room(1);
+      buf[size++] = (byte) b;
+    }
+
+    private void writeInt(int n) {
+      room(4);
+      buf[size] = (byte) (n >>> 24);
+      buf[size + 1] = (byte) (n >>> 16);
+      buf[size + 2] = (byte) (n >>> 8);
+      buf[size + 3] = (byte) n;
+      size += 4;
+    }
+
+    private void writeLong(long n) {
+      writeInt((int) (n >>> 32));
+      writeInt((int) n);
+    }
+
+    private void writeDouble(double d) {
+      writeLong(Double.doubleToLongBits(d));
+    }
+
+    private void write(byte[] b) {
+      room(b.length);
+      System.arraycopy(b, 0, buf, size, b.length);
+      size += b.length;
+    }
+
+    byte[] toByteArray() {
+      return java.util.Arrays.copyOf(buf, size);
     }
 
     public void text(String s) throws IOException {
       if (s == null) {
-        out.writeInt(-1);
+        writeInt(-1);
         return;
       }
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
-      out.writeInt(b.length);
-      out.write(b);
+      writeInt(b.length);
+      write(b);
     }
 
     public void number(long n) throws IOException {
-      out.writeLong(n);
+      writeLong(n);
     }
 
     public void bytes(byte[] b) throws IOException {
-      out.writeInt(b.length);
-      out.write(b);
+      writeInt(b.length);
+      write(b);
     }
 
     public void decimal(double d) throws IOException {
-      out.writeDouble(d);
+      writeDouble(d);
     }
 
     public void flag(boolean b) throws IOException {
-      out.writeBoolean(b);
+      writeByte(b ? 1 : 0);
     }
 
     public void small(int n) throws IOException {
-      out.writeInt(n);
+      writeInt(n);
     }
 
     public void texts(List<String> list) throws IOException {
-      out.writeInt(list.size());
+      writeInt(list.size());
       for (String s : list) {
         text(s);
       }
@@ -112,86 +151,116 @@ public final class Binary {
     /** Any plain value: null, String, Number, Boolean, List or Map of those. */
     public void value(Object v) throws IOException {
       if (v == null) {
-        out.writeByte(NULL);
+        writeByte(NULL);
       } else if (v instanceof String s) {
-        out.writeByte(TEXT);
+        writeByte(TEXT);
         text(s);
       } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
           || v instanceof BigInteger b && b.bitLength() < 64) {
-        out.writeByte(LONG);
-        out.writeLong(((Number) v).longValue());
+        writeByte(LONG);
+        writeLong(((Number) v).longValue());
       } else if (v instanceof Number n) {
-        out.writeByte(DOUBLE);
-        out.writeDouble(n instanceof BigDecimal d ? d.doubleValue() : n.doubleValue());
+        writeByte(DOUBLE);
+        writeDouble(n instanceof BigDecimal d ? d.doubleValue() : n.doubleValue());
       } else if (v instanceof Boolean b) {
-        out.writeByte(b ? TRUE : FALSE);
+        writeByte(b ? TRUE : FALSE);
       } else if (v instanceof List<?> list) {
-        out.writeByte(LIST);
-        out.writeInt(list.size());
+        writeByte(LIST);
+        writeInt(list.size());
         for (Object o : list) {
           value(o);
         }
       } else if (v instanceof Map<?, ?> map) {
-        out.writeByte(MAP);
-        out.writeInt(map.size());
+        writeByte(MAP);
+        writeInt(map.size());
         for (Map.Entry<?, ?> e : map.entrySet()) {
           text(String.valueOf(e.getKey()));
           value(e.getValue());
         }
       } else {
-        out.writeByte(TEXT);
+        writeByte(TEXT);
         text(v.toString());
       }
     }
   }
 
-  /** Typed reads over a data stream, in the order they were written. */
+  /** Typed reads over a byte array, in the order they were written. */
   public static final class Reader {
-    private final DataInputStream in;
+    private final byte[] buf;
+    private int pos;
 
-    Reader(DataInputStream in) {
-      this.in = in;
+    Reader(byte[] buf) {
+      this.buf = buf;
     }
 
-    public String text() throws IOException {
-      int n = in.readInt();
-      if (n < 0) {
-        return null;
+    private void need(int n) throws IOException {
+      if (n < 0 || n > buf.length - pos) {
+        throw new IOException("record cut short: " + n + " bytes wanted at " + pos + " of " + buf.length);
       }
-      byte[] b = in.readNBytes(n);
-      if (b.length != n) {
-        throw new IOException("text cut short");
-      }
-      return new String(b, StandardCharsets.UTF_8);
     }
 
-    public long number() throws IOException {
-      return in.readLong();
+    private byte readByte() throws IOException {
+      need(1);
+      return buf[pos++];
     }
 
-    public byte[] bytes() throws IOException {
-      int n = in.readInt();
-      byte[] b = in.readNBytes(n);
-      if (b.length != n) {
-        throw new IOException("bytes cut short");
-      }
+    private int readInt() throws IOException {
+      need(4);
+      int n = (buf[pos] & 0xff) << 24 | (buf[pos + 1] & 0xff) << 16 | (buf[pos + 2] & 0xff) << 8 | buf[pos + 3] & 0xff;
+      pos += 4;
+      return n;
+    }
+
+    private long readLong() throws IOException {
+      return (long) readInt() << 32 | readInt() & 0xffffffffL;
+    }
+
+    private double readDouble() throws IOException {
+      return Double.longBitsToDouble(readLong());
+    }
+
+    private byte[] readNBytes(int n) throws IOException {
+      need(n);
+      byte[] b = java.util.Arrays.copyOfRange(buf, pos, pos + n);
+      pos += n;
       return b;
     }
 
+    public String text() throws IOException {
+      int n = readInt();
+      if (n < 0) {
+        return null;
+      }
+      need(n);
+      String s = new String(buf, pos, n, StandardCharsets.UTF_8);
+      pos += n;
+      return s;
+    }
+
+    public long number() throws IOException {
+      return readLong();
+    }
+
+    public byte[] bytes() throws IOException {
+      int n = readInt();
+      return readNBytes(n);
+    }
+
     public double decimal() throws IOException {
-      return in.readDouble();
+      return readDouble();
     }
 
     public boolean flag() throws IOException {
-      return in.readBoolean();
+      return readByte() != 0;
     }
 
     public int small() throws IOException {
-      return in.readInt();
+      return readInt();
     }
 
     public List<String> texts() throws IOException {
-      int n = in.readInt();
+      int n = readInt();
+      need(n); // each text takes four bytes at least: a damaged count fails here, not in new ArrayList
       List<String> list = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         list.add(text());
@@ -200,22 +269,22 @@ public final class Binary {
     }
 
     public Object value() throws IOException {
-      byte tag = in.readByte();
+      byte tag = readByte();
       switch (tag) {
         case NULL:
           return null;
         case TEXT:
           return text();
         case LONG:
-          return in.readLong();
+          return readLong();
         case DOUBLE:
-          return in.readDouble();
+          return readDouble();
         case TRUE:
           return Boolean.TRUE;
         case FALSE:
           return Boolean.FALSE;
         case LIST: {
-          int n = in.readInt();
+          int n = readInt();
           List<Object> list = new ArrayList<>(Math.min(n, 1024));
           for (int i = 0; i < n; i++) {
             list.add(value());
@@ -223,7 +292,7 @@ public final class Binary {
           return list;
         }
         case MAP: {
-          int n = in.readInt();
+          int n = readInt();
           Map<String, Object> map = new LinkedHashMap<>();
           for (int i = 0; i < n; i++) {
             map.put(text(), value());
