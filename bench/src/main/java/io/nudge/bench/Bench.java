@@ -37,6 +37,10 @@ public final class Bench {
       System.exit(2);
       return;
     }
+    if (args[0].equals("engine")) {
+      engineOnly(settings);
+      return;
+    }
     Report report = run(settings);
     Files.writeString(settings.out(), report.markdown());
     System.out.println(report.markdown());
@@ -73,6 +77,24 @@ public final class Bench {
       }
     }
     return report;
+  }
+
+  /**
+   * The engine and the naive engine in this JVM, each for the measured time after the warm-up, with
+   * every figure printed: what to run under a profiler, for example with
+   * {@code java -XX:StartFlightRecording=filename=engine.jfr -jar nudge-bench.jar engine}.
+   */
+  static void engineOnly(Settings s) throws IOException {
+    Path work = Files.createTempDirectory("nudge-bench");
+    for (String r : s.rules()) {
+      int total = r.equals("default") ? RulePackGenerator.defaults(s.rulesDir()).rules() : Integer.parseInt(r);
+      RulePackGenerator.Pack pack = RulePackGenerator.generate(s.rulesDir(), total, work.resolve("rules-" + r));
+      for (int customers : s.customers()) {
+        EngineComparison c = EngineComparison.timed(pack, customers, s.warmUp(), s.measured());
+        System.out.printf("%d rules, %d customers: engine %,.0f events/s, naive %,.0f events/s, ratio %.2f%n",
+            c.rules(), c.customers(), c.engineEventsPerSecond(), c.naiveEventsPerSecond(), c.ratio());
+      }
+    }
   }
 
   private static Report.Scenario scenario(Settings s, RulePackGenerator.Pack pack, int customers, Path work)

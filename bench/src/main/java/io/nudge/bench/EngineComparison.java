@@ -48,6 +48,47 @@ record EngineComparison(int rules, int customers, double engineEventsPerSecond, 
     return new EngineComparison(pack.rules(), customers, engine, naive, "JMH");
   }
 
+  /** Each engine primed with every customer, warmed up, then run for {@code measured}, timed. */
+  static EngineComparison timed(RulePackGenerator.Pack pack, int customers, java.time.Duration warmUp,
+      java.time.Duration measured) {
+    RulePack rules = RulePack.load(pack.dir());
+    double engineRate;
+    try (EngineLoad.Engine engine = new EngineLoad.Engine(rules)) {
+      Population p = new Population(customers, 42, "timed-engine");
+      engine.run(p, Math.max(1, customers / EngineBenchmark.BATCH), EngineBenchmark.BATCH);
+      engineRate = timed(warmUp, measured, () -> {
+        engine.run(p, EngineBenchmark.BATCHES, EngineBenchmark.BATCH);
+        return EngineBenchmark.BATCHES * EngineBenchmark.BATCH;
+      });
+    }
+    double naiveRate;
+    try (NaiveEngine naive = new NaiveEngine(rules, System.currentTimeMillis())) {
+      Population p = new Population(customers, 42, "timed-naive");
+      EngineLoad.runNaive(naive, p, customers);
+      naiveRate = timed(warmUp, measured, () -> {
+        EngineLoad.runNaive(naive, p, EngineBenchmark.NAIVE_EVENTS);
+        return EngineBenchmark.NAIVE_EVENTS;
+      });
+    }
+    return new EngineComparison(pack.rules(), customers, engineRate, naiveRate, "timed");
+  }
+
+  /** Runs {@code step} (which returns the events it applied) for the warm-up, then counts for the measured time. */
+  private static double timed(java.time.Duration warmUp, java.time.Duration measured,
+      java.util.function.IntSupplier step) {
+    long warmEnd = System.nanoTime() + warmUp.toNanos();
+    while (System.nanoTime() < warmEnd) {
+      step.getAsInt();
+    }
+    long started = System.nanoTime();
+    long end = started + measured.toNanos();
+    long events = 0;
+    while (System.nanoTime() < end) {
+      events += step.getAsInt();
+    }
+    return events / ((System.nanoTime() - started) / 1e9);
+  }
+
   /** The benchmark's code path once: prime every customer, then time a fixed number of events. */
   static EngineComparison direct(RulePackGenerator.Pack pack, int customers) {
     RulePack rules = RulePack.load(pack.dir());

@@ -30,7 +30,8 @@ final class EngineLoad {
     final LongAdder decided = new LongAdder();
 
     Engine(RulePack rules) {
-      engine = ShardedEngine.start(EngineSettings.defaults(), rules, (Decision d) -> decided.increment());
+      engine = ShardedEngine.start(EngineSettings.defaults().withShards(Integer.getInteger("nudge.bench.shards",
+          Runtime.getRuntime().availableProcessors())), rules, (Decision d) -> decided.increment());
     }
 
     /** Submits {@code batches} batches of {@code batchSize} and returns once all are applied. */

@@ -24,7 +24,8 @@ record Settings(boolean smoke, List<Integer> customers, List<String> rules, Path
     List<String> serverJvm, int jmhForks, int jmhIterations, Duration jmhTime) {
 
   static final String USAGE = """
-      usage: java -jar nudge-bench.jar all|smoke [options]
+      usage: java -jar nudge-bench.jar all|smoke|engine [options]
+        (engine: only the engine and the naive engine in this JVM, each for --measure, to profile)
         --customers 10000,100000,1000000   active customers per scenario
         --rules default,100                rule packs: default, or a total number of rules
         --rules-dir rules                  the default rule pack
@@ -39,8 +40,8 @@ record Settings(boolean smoke, List<Integer> customers, List<String> rules, Path
         --jmh-forks 1 --jmh-iterations 5 --jmh-time 5s""";
 
   static Settings parse(String[] args) {
-    if (args.length == 0 || !(args[0].equals("all") || args[0].equals("smoke"))) {
-      throw new IllegalArgumentException("the first argument must be all or smoke");
+    if (args.length == 0 || !List.of("all", "smoke", "engine").contains(args[0])) {
+      throw new IllegalArgumentException("the first argument must be all, smoke or engine");
     }
     boolean smoke = args[0].equals("smoke");
     Map<String, String> o = new java.util.HashMap<>(smoke
