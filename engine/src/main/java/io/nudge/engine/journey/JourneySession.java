@@ -470,6 +470,26 @@ public final class JourneySession implements AutoCloseable {
     }
   }
 
+  /**
+   * The customers changed or removed since the last call (of this or {@link #takeChanged}), forgotten
+   * as changed: the caller saves them, with {@link #snapshotOrNull}, when it chooses.
+   */
+  public Set<String> takeChangedIds() {
+    if (dirty.isEmpty() && removed.isEmpty()) {
+      return new HashSet<>();
+    }
+    Set<String> ids = new HashSet<>(dirty);
+    ids.addAll(removed);
+    dirty.clear();
+    removed.clear();
+    return ids;
+  }
+
+  /** The customer's snapshot as {@link #snapshot} writes it, or null when the session does not hold them. */
+  public byte[] snapshotOrNull(String customerId) {
+    return customers.containsKey(customerId) ? snapshot(customerId) : null;
+  }
+
   /** Snapshots of the customers changed since the last call; a removed customer maps to null. */
   public Map<String, byte[]> takeChanged() {
     if (dirty.isEmpty() && removed.isEmpty()) {

@@ -22,14 +22,17 @@ import org.slf4j.LoggerFactory;
  * and at least once per tick, moves the session's rule clock to the engine clock so timers fire on
  * time. Nothing else touches the session. A Kafka partition can feed a shard in the same way.
  *
- * <p>Every {@value #FLUSH_MILLIS} ms at most it saves the journeys that changed, with its checkpoint:
- * the log sequence up to which all its events are in those snapshots. A journey that changed many
- * times in that while is encoded once; a restart replays at most that long of the log.
+ * <p>Every {@value #FLUSH_MILLIS} ms it starts a save round of the journeys that changed: it saves them
+ * {@value #SAVE_CHUNK} at a time between tasks, so events do not wait behind a save of thousands, and
+ * with the last of them its checkpoint: the log sequence up to which all its events are in the saved
+ * snapshots. A journey that changed many times in that while is encoded once.
  */
 final class Shard {
   private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
   private static final int DRAIN_LIMIT = 512;
   static final long FLUSH_MILLIS = 2_000;
+  /** Journeys encoded and saved at most between two passes over the queue, while a round is under way. */
+  static final int SAVE_CHUNK = 1_000;
 
   private final int index;
   private final int capacity;
@@ -47,8 +50,13 @@ final class Shard {
   private final DefaultAgendaEventListener firings;
   private volatile boolean running = true;
   private long applied;
-  private long savedCheckpoint = -1;
+  /** The checkpoint last saved; a chunk that is not a round's last saves it again, unchanged. */
+  private long savedCheckpoint;
   private long lastFlush;
+  /** Customers of the save round under way still to save; empty when no round is under way. */
+  private final java.util.LinkedHashSet<String> round = new java.util.LinkedHashSet<>();
+  /** The checkpoint the round under way saves with its last chunk: every event applied when it began. */
+  private long roundCheckpoint = -1;
 
   Shard(int index, int capacity, JourneySession session, InstantSource clock, long tickMillis, int dedupeWindow,
       JourneyStore journeys, LongSupplier dispatched, EngineMetrics metrics) {
@@ -59,6 +67,7 @@ final class Shard {
     this.tickMillis = tickMillis;
     this.seen = new SeenMessages(dedupeWindow);
     this.journeys = journeys;
+    this.savedCheckpoint = journeys.checkpoint(); // a restart resets every shard's to this one
     this.dispatched = dispatched;
     this.metrics = metrics;
     this.firings = new DefaultAgendaEventListener() {
@@ -184,28 +193,46 @@ final class Shard {
     }
   }
 
+  /**
+   * Saves changed journeys: a chunk of the round under way, or, when {@value #FLUSH_MILLIS} ms have
+   * passed, the first chunk of a new round; {@code force} saves everything changed so far, now.
+   */
   private void flush(boolean force) {
     long now = System.nanoTime() / 1_000_000;
-    if (!force && now - lastFlush < FLUSH_MILLIS) {
+    if (!force && roundCheckpoint < 0 && now - lastFlush < FLUSH_MILLIS) {
       return;
     }
-    // read what was dispatched before looking at the queue: if it is empty now, all of that is applied
-    long dispatchedSoFar = dispatched.getAsLong();
-    long checkpoint = queue.isEmpty() ? Math.max(applied, dispatchedSoFar) : applied;
-    Map<String, byte[]> changed = session.takeChanged();
-    if (!changed.isEmpty()) {
-      changed.keySet().removeIf(MemoryOnly::is); // their journeys never touch the disk
+    if (roundCheckpoint < 0 || force) {
+      // read what was dispatched before looking at the queue: if it is empty now, all of that is applied
+      long dispatchedSoFar = dispatched.getAsLong();
+      roundCheckpoint = queue.isEmpty() ? Math.max(applied, dispatchedSoFar) : applied;
+      for (String id : session.takeChangedIds()) {
+        if (!MemoryOnly.is(id)) { // their journeys never touch the disk
+          round.add(id);
+        }
+      }
     }
+    Map<String, byte[]> chunk = new java.util.HashMap<>();
+    for (java.util.Iterator<String> it = round.iterator(); it.hasNext() && (force || chunk.size() < SAVE_CHUNK); ) {
+      String id = it.next();
+      it.remove();
+      chunk.put(id, session.snapshotOrNull(id));
+    }
+    boolean last = round.isEmpty();
+    long checkpoint = last ? roundCheckpoint : savedCheckpoint;
     try {
-      if (!changed.isEmpty() || checkpoint != savedCheckpoint) {
+      if (!chunk.isEmpty() || checkpoint != savedCheckpoint) {
         long started = System.nanoTime();
-        journeys.save(index, checkpoint, changed);
-        metrics.journeysSaved(index, changed.size(), System.nanoTime() - started);
+        journeys.save(index, checkpoint, chunk);
+        metrics.journeysSaved(index, chunk.size(), System.nanoTime() - started);
         savedCheckpoint = checkpoint;
       }
-      lastFlush = now;
+      if (last) {
+        roundCheckpoint = -1;
+        lastFlush = now;
+      }
     } catch (RuntimeException e) {
-      session.markChanged(changed.keySet()); // saved next time; the checkpoint did not move past them
+      round.addAll(chunk.keySet()); // saved later in this round; the checkpoint did not move past them
       LOG.error("shard {} could not save journeys; the event log still holds their events", index, e);
     }
   }
