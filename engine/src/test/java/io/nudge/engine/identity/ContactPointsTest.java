@@ -62,7 +62,8 @@ final class ContactPointsTest {
 
     assertThat(registry.resolveContact(Map.of("email", " ann@example.COM"))).isEqualTo(customer);
     assertThat(registry.resolveContact(Map.of("phone", "0044 (20) 7946-0958"))).isEqualTo(customer);
-    assertThat(store.links.toString()).doesNotContain("ann", "example", "7946");
+    // the whole number: a four-digit piece of it turns up by chance in a random salt's hashes (1 run in 500)
+    assertThat(store.links.toString()).doesNotContain("ann", "example", "2079460958", "7946 0958");
   }
 
   @Test
