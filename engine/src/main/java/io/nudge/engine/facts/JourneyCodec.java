@@ -67,18 +67,20 @@ public final class JourneyCodec {
     j.sessionStartedAt = r.number();
     j.lastEventAt = r.number();
     j.lastSequence = r.number();
-    j.currentPath = r.text();
-    j.currentUrl = r.text();
-    j.currentTitle = r.text();
+    j.currentPath = SharedTexts.of(r.text());
+    j.currentUrl = SharedTexts.of(r.text());
+    j.currentTitle = SharedTexts.of(r.text());
     j.currentPageSince = r.number();
     j.pageViewsThisSession = r.small();
     j.pageViewsBefore = r.small();
-    j.recentPaths.addAll(r.texts());
+    for (String path : r.texts()) {
+      j.recentPaths.add(SharedTexts.of(path));
+    }
     int items = r.small();
     for (int i = 0; i < items; i++) {
       j.cartItems.add(new CartItem(r.text(), r.text(), r.text(), r.decimal(), r.small()));
     }
-    j.cartCurrency = r.text();
+    j.cartCurrency = SharedTexts.of(r.text());
     j.checkoutStep = r.small();
     j.checkoutStarted = r.flag();
     j.orderedThisSession = r.flag();
@@ -99,13 +101,13 @@ public final class JourneyCodec {
     j.lastCsat = r.small();
     j.lastCsatAt = r.number();
     j.openCases.addAll(r.texts());
-    j.referrer = r.text();
-    j.campaignSource = r.text();
-    j.campaignMedium = r.text();
-    j.campaignName = r.text();
-    j.device = r.text();
-    j.locale = r.text();
-    j.timezone = r.text();
+    j.referrer = SharedTexts.of(r.text());
+    j.campaignSource = SharedTexts.of(r.text());
+    j.campaignMedium = SharedTexts.of(r.text());
+    j.campaignName = SharedTexts.of(r.text());
+    j.device = SharedTexts.of(r.text());
+    j.locale = SharedTexts.of(r.text());
+    j.timezone = SharedTexts.of(r.text());
     return j;
   }
 }

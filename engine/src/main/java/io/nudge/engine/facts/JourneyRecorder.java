@@ -186,25 +186,25 @@ public final class JourneyRecorder {
 
   private static void recordContext(Journey j, Event.EventContext c, long now) {
     if (c.userAgent() != null) {
-      j.device = deviceOf(c.userAgent());
+      j.device = SharedTexts.of(deviceOf(c.userAgent()));
     }
     if (c.locale() != null) {
-      j.locale = c.locale();
+      j.locale = SharedTexts.of(c.locale());
     }
     if (c.timezone() != null) {
-      j.timezone = c.timezone();
+      j.timezone = SharedTexts.of(c.timezone());
     }
     Event.Campaign campaign = c.campaign();
     if (campaign != null) {
-      j.campaignSource = orEmpty(campaign.source());
-      j.campaignMedium = orEmpty(campaign.medium());
-      j.campaignName = orEmpty(campaign.name());
+      j.campaignSource = SharedTexts.of(orEmpty(campaign.source()));
+      j.campaignMedium = SharedTexts.of(orEmpty(campaign.medium()));
+      j.campaignName = SharedTexts.of(orEmpty(campaign.name()));
     }
     Event.Page page = c.page();
     if (page != null && page.path() != null && !page.path().equals(j.currentPath)) {
-      j.currentPath = page.path();
-      j.currentUrl = orEmpty(page.url());
-      j.currentTitle = orEmpty(page.title());
+      j.currentPath = SharedTexts.of(page.path());
+      j.currentUrl = SharedTexts.of(orEmpty(page.url()));
+      j.currentTitle = SharedTexts.of(orEmpty(page.title()));
       j.currentPageSince = now;
     }
   }
@@ -212,10 +212,10 @@ public final class JourneyRecorder {
   private static void recordPageView(Journey j, Event e, long now) {
     Map<String, Object> p = e.properties();
     Event.Page page = e.context().page();
-    String path = pathOf(e, j);
-    String url = text(p.get("url"), page == null ? null : page.url());
-    String title = text(p.get("title"), page == null ? null : page.title());
-    String referrer = text(p.get("referrer"), page == null ? null : page.referrer());
+    String path = SharedTexts.of(pathOf(e, j));
+    String url = SharedTexts.of(text(p.get("url"), page == null ? null : page.url()));
+    String title = SharedTexts.of(text(p.get("title"), page == null ? null : page.title()));
+    String referrer = SharedTexts.of(text(p.get("referrer"), page == null ? null : page.referrer()));
     if (j.pageViewsThisSession == 0 && referrer != null) {
       j.referrer = referrer;
     }
@@ -225,7 +225,7 @@ public final class JourneyRecorder {
     }
     j.currentPath = path;
     j.currentUrl = orEmpty(url);
-    j.currentTitle = orEmpty(title != null ? title : e.name());
+    j.currentTitle = SharedTexts.of(orEmpty(title != null ? title : e.name()));
     addBounded(j.recentPaths, path);
   }
 

@@ -19,6 +19,31 @@ final class JourneyRecorderTest {
   private long sequence;
   private long now = T0;
 
+  // --- Memory ------------------------------------------------------------------------------------
+
+  @Test
+  void journeysOnTheSamePage_shareOneCopyOfItsTexts_notOneEachFromEachEvent() {
+    Journey other = new Journey("bob");
+    page(new String("/p/lamps/42")); // as parsed from two requests: equal texts, two copies
+    String secondCopy = new String("/p/lamps/42");
+    Event e = pageEvent(new Event.Page(secondCopy, null, null, null, null));
+    JourneyRecorder.record(other, e, new CustomerEvent("bob", 1, e.type().id(), null, secondCopy, e.properties(), now),
+        now);
+
+    assertThat(other.getCurrentPath()).isEqualTo("/p/lamps/42").isSameAs(journey.getCurrentPath());
+    assertThat(other.getRecentPaths().get(0)).isSameAs(journey.getRecentPaths().get(0));
+  }
+
+  @Test
+  void aRestoredJourneySharesItsTextsWithTheLiveOnes() throws Exception {
+    page(new String("/help/returns"));
+    byte[] bytes = io.nudge.engine.store.Binary.write(w -> JourneyCodec.write(journey, w));
+
+    Journey restored = io.nudge.engine.store.Binary.read(bytes, r -> JourneyCodec.read("ann", r));
+
+    assertThat(restored.getCurrentPath()).isSameAs(journey.getCurrentPath());
+  }
+
   // --- Product Added -------------------------------------------------------------------------
 
   @Test
