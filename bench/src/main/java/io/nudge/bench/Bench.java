@@ -41,6 +41,10 @@ public final class Bench {
       engineOnly(settings);
       return;
     }
+    if (args[0].equals("heap")) {
+      idleHeap(settings);
+      return;
+    }
     Report report = run(settings);
     Files.writeString(settings.out(), report.markdown());
     System.out.println(report.markdown());
@@ -93,6 +97,21 @@ public final class Bench {
         EngineComparison c = EngineComparison.timed(pack, customers, s.warmUp(), s.measured());
         System.out.printf("%d rules, %d customers: engine %,.0f events/s, naive %,.0f events/s, ratio %.2f%n",
             c.rules(), c.customers(), c.engineEventsPerSecond(), c.naiveEventsPerSecond(), c.ratio());
+      }
+    }
+  }
+
+  /** {@link IdleHeap} for each rule pack and customer count, printed. */
+  static void idleHeap(Settings s) throws IOException, InterruptedException {
+    Path work = Files.createTempDirectory("nudge-bench");
+    for (String r : s.rules()) {
+      int total = r.equals("default") ? RulePackGenerator.defaults(s.rulesDir()).rules() : Integer.parseInt(r);
+      RulePackGenerator.Pack pack = RulePackGenerator.generate(s.rulesDir(), total, work.resolve("rules-" + r));
+      for (int customers : s.customers()) {
+        double bytes = IdleHeap.bytesPerJourney(io.nudge.engine.RulePack.load(pack.dir()), customers,
+            IdleHeap.EVENTS_PER_CUSTOMER);
+        System.out.printf("%d rules, %d customers, %d events each: %,.0f bytes of heap per idle journey%n",
+            pack.rules(), customers, IdleHeap.EVENTS_PER_CUSTOMER, bytes);
       }
     }
   }

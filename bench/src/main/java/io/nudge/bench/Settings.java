@@ -24,8 +24,9 @@ record Settings(boolean smoke, List<Integer> customers, List<String> rules, Path
     List<String> serverJvm, int jmhForks, int jmhIterations, Duration jmhTime) {
 
   static final String USAGE = """
-      usage: java -jar nudge-bench.jar all|smoke|engine [options]
-        (engine: only the engine and the naive engine in this JVM, each for --measure, to profile)
+      usage: java -jar nudge-bench.jar all|smoke|engine|heap [options]
+        (engine: only the engine and the naive engine in this JVM, each for --measure, to profile;
+         heap: the engine's heap per idle journey, its clock moved past the raw events' expiry)
         --customers 10000,100000,1000000   active customers per scenario
         --rules default,100                rule packs: default, or a total number of rules
         --rules-dir rules                  the default rule pack
@@ -40,8 +41,8 @@ record Settings(boolean smoke, List<Integer> customers, List<String> rules, Path
         --jmh-forks 1 --jmh-iterations 5 --jmh-time 5s""";
 
   static Settings parse(String[] args) {
-    if (args.length == 0 || !List.of("all", "smoke", "engine").contains(args[0])) {
-      throw new IllegalArgumentException("the first argument must be all, smoke or engine");
+    if (args.length == 0 || !List.of("all", "smoke", "engine", "heap").contains(args[0])) {
+      throw new IllegalArgumentException("the first argument must be all, smoke, engine or heap");
     }
     boolean smoke = args[0].equals("smoke");
     Map<String, String> o = new java.util.HashMap<>(smoke
