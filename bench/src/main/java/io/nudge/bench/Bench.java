@@ -56,12 +56,7 @@ public final class Bench {
     Report report = new Report(s);
     Path work = Files.createTempDirectory("nudge-bench");
     System.out.println("bench: server logs and generated rules in " + work);
-    List<RulePackGenerator.Pack> packs = new ArrayList<>();
-    for (String r : s.rules()) {
-      // a copy even of the default pack: the reload under load writes a file into the server's rules folder
-      int total = r.equals("default") ? RulePackGenerator.defaults(s.rulesDir()).rules() : Integer.parseInt(r);
-      packs.add(RulePackGenerator.generate(s.rulesDir(), total, work.resolve("rules-" + r)));
-    }
+    List<RulePackGenerator.Pack> packs = packs(s, work);
     int firstCustomers = s.customers().get(0);
     System.out.println("bench: bare ingest baseline, " + firstCustomers + " customers");
     try (ServerProcess bare = ServerProcess.start(BareIngestServer.class.getName(), s.serverJvm(), Map.of(),
@@ -89,10 +84,7 @@ public final class Bench {
    * {@code java -XX:StartFlightRecording=filename=engine.jfr -jar nudge-bench.jar engine}.
    */
   static void engineOnly(Settings s) throws IOException {
-    Path work = Files.createTempDirectory("nudge-bench");
-    for (String r : s.rules()) {
-      int total = r.equals("default") ? RulePackGenerator.defaults(s.rulesDir()).rules() : Integer.parseInt(r);
-      RulePackGenerator.Pack pack = RulePackGenerator.generate(s.rulesDir(), total, work.resolve("rules-" + r));
+    for (RulePackGenerator.Pack pack : packs(s, Files.createTempDirectory("nudge-bench"))) {
       for (int customers : s.customers()) {
         EngineComparison c = EngineComparison.timed(pack, customers, s.warmUp(), s.measured());
         System.out.printf("%d rules, %d customers: engine %,.0f events/s, naive %,.0f events/s, ratio %.2f%n",
@@ -103,10 +95,7 @@ public final class Bench {
 
   /** {@link IdleHeap} for each rule pack and customer count, printed. */
   static void idleHeap(Settings s) throws IOException, InterruptedException {
-    Path work = Files.createTempDirectory("nudge-bench");
-    for (String r : s.rules()) {
-      int total = r.equals("default") ? RulePackGenerator.defaults(s.rulesDir()).rules() : Integer.parseInt(r);
-      RulePackGenerator.Pack pack = RulePackGenerator.generate(s.rulesDir(), total, work.resolve("rules-" + r));
+    for (RulePackGenerator.Pack pack : packs(s, Files.createTempDirectory("nudge-bench"))) {
       for (int customers : s.customers()) {
         double bytes = IdleHeap.bytesPerJourney(io.nudge.engine.RulePack.load(pack.dir()), customers,
             IdleHeap.EVENTS_PER_CUSTOMER);
@@ -114,6 +103,17 @@ public final class Bench {
             pack.rules(), customers, IdleHeap.EVENTS_PER_CUSTOMER, bytes);
       }
     }
+  }
+
+  /** The rule packs the settings name, each written to its own folder under {@code work}. */
+  private static List<RulePackGenerator.Pack> packs(Settings s, Path work) throws IOException {
+    List<RulePackGenerator.Pack> packs = new ArrayList<>();
+    for (String r : s.rules()) {
+      // a copy even of the default pack: the reload under load writes a file into the server's rules folder
+      int total = r.equals("default") ? RulePackGenerator.defaults(s.rulesDir()).rules() : Integer.parseInt(r);
+      packs.add(RulePackGenerator.generate(s.rulesDir(), total, work.resolve("rules-" + r)));
+    }
+    return packs;
   }
 
   private static Report.Scenario scenario(Settings s, RulePackGenerator.Pack pack, int customers, Path work)

@@ -57,10 +57,10 @@ final class IdleHeap {
         engine.journey(Population.anonymousId(c)).join();
       }
       long idle = usedAfterGc();
-      System.out.println("idle-heap: measured; the engine stays up for " + Integer.getInteger("nudge.bench.hold", 0)
-          + " s more (-Dnudge.bench.hold) for a heap histogram: jcmd " + ProcessHandle.current().pid()
-          + " GC.class_histogram");
-      Thread.sleep(Integer.getInteger("nudge.bench.hold", 0) * 1000L);
+      int hold = Integer.getInteger("nudge.bench.hold", 0);
+      System.out.println("idle-heap: measured; the engine stays up for " + hold + " s more (-Dnudge.bench.hold)"
+          + " for a heap histogram: jcmd " + ProcessHandle.current().pid() + " GC.class_histogram");
+      Thread.sleep(hold * 1000L);
       return (idle - empty) / (double) customers;
     }
   }

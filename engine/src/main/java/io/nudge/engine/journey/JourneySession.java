@@ -210,11 +210,19 @@ public final class JourneySession implements AutoCloseable {
    * runs them itself.
    */
   public void advanceTo(long millis) {
-    if (millis > now) {
-      clock.advanceTime(millis - now, TimeUnit.MILLISECONDS);
-      now = millis;
+    if (moveClockTo(millis)) {
       fire();
     }
+  }
+
+  /** Moves the rule clock forward to {@code millis}, never back; true when it moved. */
+  private boolean moveClockTo(long millis) {
+    if (millis <= now) {
+      return false;
+    }
+    clock.advanceTime(millis - now, TimeUnit.MILLISECONDS);
+    now = millis;
+    return true;
   }
 
   /**
@@ -290,10 +298,7 @@ public final class JourneySession implements AutoCloseable {
     if (event.type() == Event.EventType.INTERACTION || event.type() == Event.EventType.OUTCOME) {
       return; // kept in the snapshot
     }
-    if (millis > now) {
-      clock.advanceTime(millis - now, TimeUnit.MILLISECONDS);
-      now = millis;
-    }
+    moveClockTo(millis);
     CustomerState state = customers.get(customerId);
     String path = state == null ? "" : JourneyRecorder.pathOf(event, state.journey);
     kie.insert(new CustomerEvent(customerId, sequence, event.type().id(), event.name(), path,
@@ -459,24 +464,13 @@ public final class JourneySession implements AutoCloseable {
     return Set.copyOf(customers.keySet());
   }
 
-  /** Marks customers as changed again, after their snapshots could not be saved. */
-  public void markChanged(java.util.Collection<String> customerIds) {
-    for (String id : customerIds) {
-      if (customers.containsKey(id)) {
-        dirty.add(id);
-      } else {
-        removed.add(id);
-      }
-    }
-  }
-
   /**
-   * The customers changed or removed since the last call (of this or {@link #takeChanged}), forgotten
-   * as changed: the caller saves them, with {@link #snapshotOrNull}, when it chooses.
+   * The customers changed or removed since the last call, forgotten as changed: the caller saves them,
+   * with {@link #snapshotOrNull}, when it chooses.
    */
   public Set<String> takeChangedIds() {
     if (dirty.isEmpty() && removed.isEmpty()) {
-      return new HashSet<>();
+      return Set.of();
     }
     Set<String> ids = new HashSet<>(dirty);
     ids.addAll(removed);
@@ -488,23 +482,6 @@ public final class JourneySession implements AutoCloseable {
   /** The customer's snapshot as {@link #snapshot} writes it, or null when the session does not hold them. */
   public byte[] snapshotOrNull(String customerId) {
     return customers.containsKey(customerId) ? snapshot(customerId) : null;
-  }
-
-  /** Snapshots of the customers changed since the last call; a removed customer maps to null. */
-  public Map<String, byte[]> takeChanged() {
-    if (dirty.isEmpty() && removed.isEmpty()) {
-      return Map.of();
-    }
-    Map<String, byte[]> changed = new HashMap<>();
-    for (String customerId : dirty) {
-      changed.put(customerId, snapshot(customerId));
-    }
-    for (String customerId : removed) {
-      changed.put(customerId, null);
-    }
-    dirty.clear();
-    removed.clear();
-    return changed;
   }
 
   /** A copy of the customer's journey, or empty when this session has never seen them. */
