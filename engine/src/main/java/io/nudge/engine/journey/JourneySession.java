@@ -53,9 +53,12 @@ import org.slf4j.LoggerFactory;
 public final class JourneySession implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JourneySession.class);
   private static final int MAX_FIRE_ATTEMPTS = 16;
-  /** A rule that fires this often for one event is looping: it is stopped for that event. */
+  /**
+   * A rule that fires this often in one turn for the same customer is looping: it is stopped for that
+   * customer in that turn. Many customers' timers coming due in one tick are not a loop.
+   */
   static final int MAX_FIRINGS_PER_RULE = 1_000;
-  /** A turn of the rules (one event, one tick) that runs longer stops its busiest rule. */
+  /** A turn of the rules (one event, one tick) that runs longer stops its busiest rule and customer. */
   static final long MAX_TURN_NANOS = 2_000_000_000L;
   private static final int MAX_INTERACTIONS = 20;
   private static final Duration INTERACTIONS_KEPT = Duration.ofDays(30);
@@ -76,7 +79,9 @@ public final class JourneySession implements AutoCloseable {
   private final Set<String> dirty = new HashSet<>();
   private final Set<String> removed = new HashSet<>();
   private Match firing;
-  private final Map<String, Integer> firedThisTurn = new HashMap<>();
+  /** Firings in this turn, by rule and customer (or first fact, for a match of no customer's facts). */
+  private final Map<String, Map<Object, Firings>> firedThisTurn = new HashMap<>();
+  private int mostFiredThisTurn;
   private final Map<String, Integer> stopped = new java.util.concurrent.ConcurrentHashMap<>();
   private long turnStartedAt;
   private java.util.function.Function<String, Consent> consentSource;
@@ -123,7 +128,8 @@ public final class JourneySession implements AutoCloseable {
       @Override
       public void afterMatchFired(AfterMatchFiredEvent event) {
         firing = null;
-        firedThisTurn.merge(event.getMatch().getRule().getName(), 1, Integer::sum);
+        Firings f = firingsOf(event.getMatch());
+        mostFiredThisTurn = Math.max(mostFiredThisTurn, ++f.count);
       }
     });
   }
@@ -516,11 +522,11 @@ public final class JourneySession implements AutoCloseable {
   private void fire() {
     // a consequence that throws stops fireAllRules; the rest of the agenda still runs, now
     firedThisTurn.clear();
+    mostFiredThisTurn = 0;
     turnStartedAt = System.nanoTime();
-    java.util.Set<String> stoppedNow = new java.util.TreeSet<>();
     for (int attempt = 0; attempt < MAX_FIRE_ATTEMPTS; attempt++) {
       try {
-        kie.fireAllRules(match -> allowed(match.getRule().getName(), stoppedNow));
+        kie.fireAllRules(this::allowed);
         break;
       } catch (RuntimeException e) {
         String rule = firing == null ? "?" : firing.getRule().getName();
@@ -549,25 +555,49 @@ public final class JourneySession implements AutoCloseable {
     }
   }
 
+  /** How often a rule fired in this turn for one customer, and whether it was stopped for them. */
+  private static final class Firings {
+    int count;
+    boolean stopped;
+  }
+
+  private static final Object NO_FACT = new Object();
+
+  private Firings firingsOf(Match match) {
+    Object whose = NO_FACT;
+    for (Object o : match.getObjects()) {
+      if (o instanceof CustomerFact fact) {
+        whose = fact.getCustomerId();
+        break;
+      }
+      if (whose == NO_FACT && o != null) {
+        whose = o;
+      }
+    }
+    return firedThisTurn.computeIfAbsent(match.getRule().getName(), r -> new HashMap<>())
+        .computeIfAbsent(whose, o -> new Firings());
+  }
+
   /**
-   * Whether a rule may fire again in this turn: not once it has fired {@link #MAX_FIRINGS_PER_RULE}
-   * times (a loop), nor, once the turn ran over {@link #MAX_TURN_NANOS}, if it is the busiest rule.
-   * A refused match is dropped from the agenda; other rules and other customers go on.
+   * Whether a match may fire in this turn: not once its rule has fired {@link #MAX_FIRINGS_PER_RULE}
+   * times for the same customer (a loop), nor, once the turn ran over {@link #MAX_TURN_NANOS}, if that
+   * rule and customer fired the most. A refused match is dropped from the agenda; other rules and other
+   * customers go on.
    */
-  private boolean allowed(String rule, java.util.Set<String> stoppedNow) {
-    if (stoppedNow.contains(rule)) {
+  private boolean allowed(Match match) {
+    Firings f = firingsOf(match);
+    if (f.stopped) {
       return false;
     }
-    int fired = firedThisTurn.getOrDefault(rule, 0);
-    boolean looping = fired >= MAX_FIRINGS_PER_RULE;
-    boolean slow = System.nanoTime() - turnStartedAt > MAX_TURN_NANOS && fired > 0
-        && fired == java.util.Collections.max(firedThisTurn.values());
+    boolean looping = f.count >= MAX_FIRINGS_PER_RULE;
+    boolean slow = f.count > 0 && f.count == mostFiredThisTurn && System.nanoTime() - turnStartedAt > MAX_TURN_NANOS;
     if (looping || slow) {
-      stoppedNow.add(rule);
+      String rule = match.getRule().getName();
+      f.stopped = true;
       stopped.merge(rule, 1, Integer::sum);
-      LOG.warn("rule \"{}\" fired {} times in {} ms for one event and was stopped for it: {}", rule, fired,
-          (System.nanoTime() - turnStartedAt) / 1_000_000, looping ? "it loops (check what its consequence "
-              + "updates, or add no-loop)" : "the rules ran too long");
+      LOG.warn("rule \"{}\" fired {} times for one customer in {} ms of one turn and was stopped for them: {}",
+          rule, f.count, (System.nanoTime() - turnStartedAt) / 1_000_000, looping ? "it loops (check what its "
+              + "consequence updates, or add no-loop)" : "the rules ran too long");
       return false;
     }
     return true;

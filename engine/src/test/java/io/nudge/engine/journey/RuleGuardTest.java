@@ -35,6 +35,14 @@ final class RuleGuardTest {
         nudge.tip("Still here?", "Try the search.");
       end
 
+      rule "still-waiting-after-a-minute" @reason("test reason") @dataUsed("test data")
+        timer(int: 60s)
+      when
+        Journey( $c : customerId, currentPath == "/wait" )
+      then
+        nudge.tip("Still waiting?", "We are here.");
+      end
+
       rule "helps-elsewhere" @reason("test reason") @dataUsed("test data")
       when
         Journey( $c : customerId, currentPath == "/help" )
@@ -62,6 +70,20 @@ final class RuleGuardTest {
     assertThat(decisions).extracting(d -> d.engagement().rule())
         .containsExactly("helps-on-the-same-page", "helps-elsewhere");
     assertThat(session.stoppedRules()).isEqualTo(Map.of("loops-forever", 1)); // not again on the ticks
+  }
+
+  @Test
+  void manyCustomersTimersDueInOneTick_allFire_noneStoppedAsALoop() {
+    int customers = JourneySession.MAX_FIRINGS_PER_RULE + 500;
+    for (int c = 0; c < customers; c++) {
+      page("c" + c, "/wait", START);
+    }
+
+    session.advanceTo(START + 61_000); // one turn: every customer's timer is due in it
+
+    assertThat(decisions).hasSize(customers)
+        .allSatisfy(d -> assertThat(d.engagement().rule()).isEqualTo("still-waiting-after-a-minute"));
+    assertThat(session.stoppedRules()).isEmpty();
   }
 
   private void page(String customer, String path, long at) {
