@@ -219,54 +219,114 @@ public final class ShardedEngine implements NudgeEngine {
     return out;
   }
 
+  /** Snapshots handed to a shard's restoring thread at a time. */
+  private static final int RESTORE_BATCH = 512;
+
   private void restore(List<LoggedEvent> replay, long now) {
+    // each shard restores its journeys and runs its rules on its own thread, as it will once started;
+    // one thread per shard keeps a session to one thread at a time
+    List<java.util.concurrent.ExecutorService> restoring = new ArrayList<>(shards.length);
+    for (Shard s : shards) {
+      restoring.add(Executors.newSingleThreadExecutor(r -> new Thread(r, "nudge-restore-" + s.index())));
+    }
     int[] restored = new int[1];
-    store.journeys().forEach((customerId, snapshot) -> {
-      shardOf(customerId).session().restore(customerId, snapshot);
-      restored[0]++;
-    });
-    // a merge that a crash interrupted: fold what is still apart (absorbing twice changes nothing)
-    for (Shard s : shards) {
-      for (String customerId : s.session().customerIds()) {
-        String owner = identities.customerOf(customerId).orElse(customerId);
-        if (!owner.equals(customerId)) {
-          byte[] snapshot = s.session().remove(customerId);
-          shardOf(owner).session().absorb(owner, customerId, snapshot);
+    try {
+      List<List<Map.Entry<String, byte[]>>> batches = new ArrayList<>(shards.length);
+      List<java.util.concurrent.Future<?>> pending = new ArrayList<>();
+      for (int i = 0; i < shards.length; i++) {
+        batches.add(new ArrayList<>(RESTORE_BATCH));
+      }
+      store.journeys().forEach((customerId, snapshot) -> {
+        int shard = shardOf(customerId).index();
+        List<Map.Entry<String, byte[]>> batch = batches.get(shard);
+        batch.add(Map.entry(customerId, snapshot));
+        if (batch.size() == RESTORE_BATCH) {
+          pending.add(restoring.get(shard).submit(() -> restoreAll(shards[shard].session(), batch)));
+          batches.set(shard, new ArrayList<>(RESTORE_BATCH));
+        }
+        restored[0]++;
+      });
+      for (int i = 0; i < shards.length; i++) {
+        List<Map.Entry<String, byte[]>> rest = batches.get(i);
+        JourneySession session = shards[i].session();
+        pending.add(restoring.get(i).submit(() -> restoreAll(session, rest)));
+      }
+      awaitAll(pending);
+      // a merge that a crash interrupted: fold what is still apart (absorbing twice changes nothing)
+      for (Shard s : shards) {
+        for (String customerId : s.session().customerIds()) {
+          String owner = identities.customerOf(customerId).orElse(customerId);
+          if (!owner.equals(customerId)) {
+            byte[] snapshot = s.session().remove(customerId);
+            shardOf(owner).session().absorb(owner, customerId, snapshot);
+          }
         }
       }
-    }
-    int reapplied = 0;
-    for (LoggedEvent logged : replay) {
-      String owner = identities.customerOf(logged.customerId()).orElse(logged.customerId());
-      LoggedEvent le = owner.equals(logged.customerId()) ? logged
-          : new LoggedEvent(logged.sequence(), logged.receivedAt(), owner, logged.event());
-      Shard shard = shardOf(le.customerId());
-      JourneySession session = shard.session();
-      if (le.sequence() <= session.lastSequence(le.customerId())) {
-        if (le.receivedAt() >= now - RECENT_EVENTS.toMillis()) {
-          session.reinsert(le.customerId(), le.event(), le.receivedAt(), le.sequence());
+      int reapplied = 0;
+      for (LoggedEvent logged : replay) {
+        String owner = identities.customerOf(logged.customerId()).orElse(logged.customerId());
+        LoggedEvent le = owner.equals(logged.customerId()) ? logged
+            : new LoggedEvent(logged.sequence(), logged.receivedAt(), owner, logged.event());
+        Shard shard = shardOf(le.customerId());
+        JourneySession session = shard.session();
+        if (le.sequence() <= session.lastSequence(le.customerId())) {
+          if (le.receivedAt() >= now - RECENT_EVENTS.toMillis()) {
+            session.reinsert(le.customerId(), le.event(), le.receivedAt(), le.sequence());
+          }
+        } else {
+          applyLogged(shard, session, le);
+          reapplied++;
         }
-      } else {
-        applyLogged(shard, session, le);
-        reapplied++;
       }
-    }
-    long last = store.events().lastSequence();
-    dispatched = last;
-    for (Shard s : shards) {
-      // second by second, so a rule that came due while Nudge was down fires at (about) its due time,
-      // and the gate can tell how late it is
-      for (long t = s.session().now() + 1_000; t < now; t += 1_000) {
-        s.session().advanceTo(t);
+      long last = store.events().lastSequence();
+      dispatched = last;
+      pending.clear();
+      for (int i = 0; i < shards.length; i++) {
+        Shard s = shards[i];
+        pending.add(restoring.get(i).submit(() -> {
+          // second by second, so a rule that came due while Nudge was down fires at (about) its due
+          // time, and the gate can tell how late it is
+          for (long t = s.session().now() + 1_000; t < now; t += 1_000) {
+            s.session().advanceTo(t);
+          }
+          s.session().advanceTo(now);
+          s.session().runRules(); // on the restored customers, also when the clock did not move
+          s.applied(last);
+        }));
       }
-      s.session().advanceTo(now);
-      s.session().runRules(); // on the restored customers, also when the clock did not move
-      s.applied(last);
+      awaitAll(pending);
+      if (restored[0] > 0 || !replay.isEmpty()) {
+        LOG.info("restored {} journeys and replayed {} logged events ({} applied again) up to sequence {}",
+            restored[0], replay.size(), reapplied, last);
+      }
+    } finally {
+      for (java.util.concurrent.ExecutorService e : restoring) {
+        e.shutdownNow();
+      }
     }
     store.journeys().resetCheckpoints(shards.length, store.journeys().checkpoint());
-    if (restored[0] > 0 || !replay.isEmpty()) {
-      LOG.info("restored {} journeys and replayed {} logged events ({} applied again) up to sequence {}",
-          restored[0], replay.size(), reapplied, last);
+  }
+
+  private static void restoreAll(JourneySession session, List<Map.Entry<String, byte[]>> snapshots) {
+    for (Map.Entry<String, byte[]> s : snapshots) {
+      session.restore(s.getKey(), s.getValue());
+    }
+  }
+
+  /** Waits for every task; the first failure is thrown as it was (a damaged snapshot, say). */
+  private static void awaitAll(List<java.util.concurrent.Future<?>> tasks) {
+    for (java.util.concurrent.Future<?> t : tasks) {
+      try {
+        t.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new NudgeException("interrupted while restoring journeys", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new NudgeException("restoring journeys failed: " + e.getCause(), e.getCause());
+      }
     }
   }
 

@@ -37,6 +37,9 @@ public final class RocksStore implements EngineStore {
     RocksDB.loadLibrary();
   }
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RocksStore.class);
+  /** The write-ahead logs' total size past which the families holding the oldest are flushed. */
+  static final long MAX_TOTAL_WAL_BYTES = 128L << 20;
   static final byte[] EVENTS = "events".getBytes();
   static final byte[] JOURNEYS = "journeys".getBytes();
   static final byte[] CONSENT = "consent".getBytes();
@@ -99,6 +102,10 @@ public final class RocksStore implements EngineStore {
         .setCreateMissingColumnFamilies(true)
         .setMaxBackgroundJobs(2)
         .setKeepLogFileNum(5)
+        // a family written rarely (consent, identity links) would otherwise keep every write-ahead log
+        // since its last flush, gigabytes that an open after a crash replays: past this total, the
+        // families holding the oldest log are flushed, so a crash replays at most this much
+        .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES)
         // a new manifest at every change of files, holding only the files live then: the old one, with
         // the smallest and largest keys of files compacted away (an erased customer's id, say), goes
         .setMaxManifestFileSize(0);
@@ -197,7 +204,10 @@ public final class RocksStore implements EngineStore {
     }
   }
 
-  /** Flushes and closes; the event log's pending appends finish first. */
+  /**
+   * Flushes and closes; the event log's pending appends finish first. Every family's memory tables are
+   * written to files, so the next open has no write-ahead log to replay.
+   */
   @Override
   public void close() {
     events.close();
@@ -205,6 +215,12 @@ public final class RocksStore implements EngineStore {
       db.syncWal();
     } catch (RocksDBException ignored) {
       // closing anyway: what was synced is safe
+    }
+    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(flush, handles);
+    } catch (RocksDBException e) {
+      // the write-ahead log holds it all: the next open replays it
+      LOG.warn("flushing the store on close failed; the next start replays its log: {}", e.getMessage());
     }
     relaxed.close();
     for (ColumnFamilyHandle h : handles) {
