@@ -97,10 +97,12 @@ public final class Bench {
   static void idleHeap(Settings s) throws IOException, InterruptedException {
     for (RulePackGenerator.Pack pack : packs(s, Files.createTempDirectory("nudge-bench"))) {
       for (int customers : s.customers()) {
-        double bytes = IdleHeap.bytesPerJourney(io.nudge.engine.RulePack.load(pack.dir()), customers,
+        IdleHeap.Result r = IdleHeap.measure(io.nudge.engine.RulePack.load(pack.dir()), customers,
             IdleHeap.EVENTS_PER_CUSTOMER);
-        System.out.printf("%d rules, %d customers, %d events each: %,.0f bytes of heap per idle journey%n",
-            pack.rules(), customers, IdleHeap.EVENTS_PER_CUSTOMER, bytes);
+        System.out.printf("%d rules, %d customers, %d events each: %,.0f bytes of heap per idle journey;"
+            + " restart on %,d journeys to every shard answering: %,d ms%n",
+            pack.rules(), customers, IdleHeap.EVENTS_PER_CUSTOMER, r.bytesPerJourney(), r.journeys(),
+            r.restartMillis());
       }
     }
   }
