@@ -17,6 +17,9 @@ import org.kie.api.definition.type.Timestamp;
 @Timestamp("timestamp")
 @Expires("10m")
 public final class CustomerEvent implements CustomerFact {
+  /** How long a raw event stays in a session: the {@code @Expires} above, which must say the same. */
+  public static final java.time.Duration LIFETIME = java.time.Duration.ofMinutes(10);
+
   private final String customerId;
   private final long sequence;
   private final String type;

@@ -19,7 +19,7 @@ final class CustomerStateCodec {
     return Binary.write(w -> {
       w.small(VERSION);
       JourneyCodec.write(state.journey, w);
-      w.texts(List.copyOf(state.askedThisVisit));
+      w.texts(state.asked());
       w.small(state.offers.size());
       for (Offer o : state.offers) {
         w.text(o.getRule());
@@ -51,7 +51,7 @@ final class CustomerStateCodec {
         w.text(o.getOutcome());
         w.number(o.getAt());
       }
-      w.texts(List.copyOf(state.absorbed));
+      w.texts(state.absorbed());
     });
   }
 
@@ -64,7 +64,9 @@ final class CustomerStateCodec {
       }
       Journey journey = JourneyCodec.read(customerId, r);
       CustomerState state = new CustomerState(journey, null);
-      state.askedThisVisit.addAll(r.texts());
+      for (String asked : r.texts()) {
+        state.markAsked(asked);
+      }
       int offers = r.small();
       for (int i = 0; i < offers; i++) {
         state.offers.add(new Offer(customerId, r.text(), r.text(), r.text(), r.text(), r.number()));
@@ -79,7 +81,9 @@ final class CustomerStateCodec {
       for (int i = 0; i < outcomes; i++) {
         state.outcomes.add(new EngagementOutcome(customerId, r.text(), r.text(), r.text(), r.text(), r.number()));
       }
-      state.absorbed.addAll(r.texts());
+      for (String absorbed : r.texts()) {
+        state.absorb(absorbed);
+      }
       return state;
     });
   }

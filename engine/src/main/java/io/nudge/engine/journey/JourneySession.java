@@ -61,6 +61,11 @@ public final class JourneySession implements AutoCloseable {
   /** A turn of the rules (one event, one tick) that runs longer stops its busiest rule and customer. */
   static final long MAX_TURN_NANOS = 2_000_000_000L;
   private static final int MAX_INTERACTIONS = 20;
+  /**
+   * After this long without an event a customer has no raw event left in the session: their lifetime,
+   * and a minute for the expiry to run, which happens at the clock's next tick.
+   */
+  static final long RAW_EVENTS_KEPT_MILLIS = CustomerEvent.LIFETIME.plusMinutes(1).toMillis();
   private static final Duration INTERACTIONS_KEPT = Duration.ofDays(30);
 
   private final KieSession kie;
@@ -262,12 +267,10 @@ public final class JourneySession implements AutoCloseable {
     if (interaction.getStartedAt() < now - INTERACTIONS_KEPT.toMillis()) {
       return; // older than any rule may look back
     }
-    state.interactions.add(interaction);
-    state.interactionHandles.add(kie.insert(interaction));
+    state.interactions.add(interaction, kie.insert(interaction));
     if (state.interactions.size() > MAX_INTERACTIONS) {
-      state.interactions.remove(0);
-      FactHandle oldest = state.interactionHandles.remove(0);
-      if (kie.getObject(oldest) != null) {
+      FactHandle oldest = state.interactions.removeFirst();
+      if (oldest != null && kie.getObject(oldest) != null) {
         kie.delete(oldest);
       }
     }
@@ -278,8 +281,7 @@ public final class JourneySession implements AutoCloseable {
     EngagementOutcome outcome = new EngagementOutcome(state.journey.getCustomerId(),
         String.valueOf(p.get("engagementId")), String.valueOf(p.get("rule")), String.valueOf(p.get("type")),
         String.valueOf(p.get("outcome")), p.get("at") instanceof Number n ? n.longValue() : millis);
-    state.outcomes.add(outcome);
-    state.outcomeHandles.add(kie.insert(outcome));
+    state.outcomes.add(outcome, kie.insert(outcome));
   }
 
   private void applyBehaviour(CustomerState state, Event event, long millis, long sequence) {
@@ -330,16 +332,16 @@ public final class JourneySession implements AutoCloseable {
   /** Inserts a decoded customer's facts into the session. */
   private CustomerState attach(CustomerState state) {
     state.journeyHandle = kie.insert(state.journey);
-    for (Offer o : state.offers) {
-      state.offerHandles.add(kie.insert(o));
+    for (int i = 0; i < state.offers.size(); i++) {
+      state.offers.setHandle(i, kie.insert(state.offers.get(i)));
     }
-    List<Interaction> interactions = List.copyOf(state.interactions);
+    List<Interaction> interactions = state.interactions.facts();
     state.interactions.clear();
     for (Interaction i : interactions) {
       insertInteraction(state, i);
     }
-    for (EngagementOutcome o : state.outcomes) {
-      state.outcomeHandles.add(kie.insert(o));
+    for (int i = 0; i < state.outcomes.size(); i++) {
+      state.outcomes.setHandle(i, kie.insert(state.outcomes.get(i)));
     }
     refreshConsent(state);
     return state;
@@ -360,18 +362,28 @@ public final class JourneySession implements AutoCloseable {
     if (state.consentHandle != null) {
       kie.delete(state.consentHandle);
     }
-    for (List<FactHandle> handles : List.of(state.offerHandles, state.interactionHandles, state.outcomeHandles)) {
-      for (FactHandle h : handles) {
-        if (kie.getObject(h) != null) {
+    for (HeldFacts<?> held : List.of(state.offers, state.interactions, state.outcomes)) {
+      for (int i = 0; i < held.size(); i++) {
+        FactHandle h = held.handle(i);
+        if (h != null && kie.getObject(h) != null) {
           kie.delete(h);
         }
       }
     }
-    // their raw events go too: an erased customer leaves nothing in memory, and no rule fires for them
-    List<FactHandle> events = new ArrayList<>(
-        kie.getFactHandles(o -> o instanceof CustomerEvent e && e.getCustomerId().equals(customerId)));
-    for (FactHandle h : events) {
-      kie.delete(h);
+    // their raw events go too: an erased customer leaves nothing in memory, and no rule fires for them.
+    // The search passes over every raw event in the session (only those: a ClassObjectFilter reads
+    // one class's facts), so it is skipped for a customer whose events have all expired: those whose
+    // visit ended, forgotten by the thousand, would otherwise each cost a pass
+    if (now - state.journey.getLastEventAt() <= RAW_EVENTS_KEPT_MILLIS) {
+      List<FactHandle> events = new ArrayList<>();
+      for (FactHandle h : kie.getFactHandles(new org.kie.api.runtime.ClassObjectFilter(CustomerEvent.class))) {
+        if (kie.getObject(h) instanceof CustomerEvent e && e.getCustomerId().equals(customerId)) {
+          events.add(h);
+        }
+      }
+      for (FactHandle h : events) {
+        kie.delete(h);
+      }
     }
     customers.remove(customerId);
     dirty.remove(customerId);
@@ -386,16 +398,17 @@ public final class JourneySession implements AutoCloseable {
    */
   public void absorb(String into, String from, byte[] snapshot) {
     CustomerState state = customers.computeIfAbsent(into, this::newCustomer);
-    if (snapshot == null || !state.absorbed.add(from)) {
+    if (snapshot == null || !state.absorb(from)) {
       return;
     }
     CustomerState other = CustomerStateCodec.read(from, snapshot);
     JourneyRecorder.merge(state.journey, other.journey);
-    state.askedThisVisit.addAll(other.askedThisVisit);
+    for (String asked : other.asked()) {
+      state.markAsked(asked);
+    }
     for (Offer o : other.offers) {
       Offer moved = new Offer(into, o.getRule(), o.getKey(), o.getType(), o.getEngagementId(), o.getAt());
-      state.offers.add(moved);
-      state.offerHandles.add(kie.insert(moved));
+      state.offers.add(moved, kie.insert(moved));
     }
     for (Interaction i : other.interactions) {
       insertInteraction(state, new Interaction(into, i.getChannel(), i.getDirection(), i.getStartedAt(),
@@ -405,10 +418,11 @@ public final class JourneySession implements AutoCloseable {
     for (EngagementOutcome o : other.outcomes) {
       EngagementOutcome moved = new EngagementOutcome(into, o.getEngagementId(), o.getRule(), o.getType(),
           o.getOutcome(), o.getAt());
-      state.outcomes.add(moved);
-      state.outcomeHandles.add(kie.insert(moved));
+      state.outcomes.add(moved, kie.insert(moved));
     }
-    state.absorbed.addAll(other.absorbed);
+    for (String absorbed : other.absorbed()) {
+      state.absorb(absorbed);
+    }
     state.applied = Math.max(state.applied, other.applied);
     kie.update(state.journeyHandle, state.journey);
     refreshConsent(state);
@@ -451,7 +465,7 @@ public final class JourneySession implements AutoCloseable {
     for (Map.Entry<String, CustomerState> c : customers.entrySet()) {
       next.customers.put(c.getKey(), next.attach(CustomerStateCodec.read(c.getKey(), snapshot(c.getKey()))));
     }
-    for (Object event : kie.getObjects(o -> o instanceof CustomerEvent)) {
+    for (Object event : kie.getObjects(new org.kie.api.runtime.ClassObjectFilter(CustomerEvent.class))) {
       next.kie.insert(event);
     }
     next.stopped.putAll(stopped);
@@ -462,7 +476,7 @@ public final class JourneySession implements AutoCloseable {
   /** Whether {@code into} has already absorbed {@code from}. */
   public boolean hasAbsorbed(String into, String from) {
     CustomerState state = customers.get(into);
-    return state != null && state.absorbed.contains(from);
+    return state != null && state.hasAbsorbed(from);
   }
 
   /** The customers this session knows, for restoring merges. */
@@ -500,23 +514,24 @@ public final class JourneySession implements AutoCloseable {
     return customers.size();
   }
 
+  /** Facts in the session: journeys, raw events, offers, interactions, outcomes, consent. */
+  long factCount() {
+    return kie.getFactCount();
+  }
+
   private CustomerState newCustomer(String customerId) {
     Journey journey = new Journey(customerId);
     return new CustomerState(journey, kie.insert(journey));
   }
 
   private void endVisit(CustomerState state) {
-    for (var handle : state.offerHandles) {
-      kie.delete(handle);
+    for (HeldFacts<?> held : List.of(state.offers, state.outcomes)) {
+      for (int i = 0; i < held.size(); i++) {
+        kie.delete(held.handle(i));
+      }
+      held.clear();
     }
-    state.offers.clear();
-    state.offerHandles.clear();
-    state.askedThisVisit.clear();
-    for (var handle : state.outcomeHandles) {
-      kie.delete(handle);
-    }
-    state.outcomes.clear();
-    state.outcomeHandles.clear();
+    state.clearAsked();
   }
 
   private void fire() {
@@ -620,7 +635,7 @@ public final class JourneySession implements AutoCloseable {
     }
     CustomerState state = customers.get(customerId);
     CustomerView view = state == null ? new CustomerView(null, List.of())
-        : new CustomerView(state.journey, state.interactions);
+        : new CustomerView(state.journey, state.interactions.facts());
     try {
       for (Decision d : gate.decide(asks, view, Instant.ofEpochMilli(now))) {
         decisions.accept(d);
@@ -666,14 +681,13 @@ public final class JourneySession implements AutoCloseable {
     if (state == null) {
       return NO_FALLBACK; // an event fact of a customer removed (merged, erased, forgotten) meanwhile
     }
-    if (!state.askedThisVisit.add(rule.getName() + '\u0000' + key)) {
+    if (!state.markAsked(rule.getName() + '\u0000' + key)) {
       return NO_FALLBACK;
     }
     Journey j = state.journey;
     String id = EngagementIds.of(customerId, rule.getName(), key, j.getSessionStartedAt());
     Offer offer = new Offer(customerId, rule.getName(), key, type.id(), id, now);
-    state.offers.add(offer);
-    state.offerHandles.add(kie.insert(offer));
+    state.offers.add(offer, kie.insert(offer));
     dirty.add(customerId);
     Map<String, Object> context = JourneySummary.of(j, reasonOf(rule), RuleExplanations.dataUsed(rule));
     context.put("matched", MatchSummary.of(match.getObjects()));

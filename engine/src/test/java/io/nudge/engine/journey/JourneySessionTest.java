@@ -280,6 +280,34 @@ final class JourneySessionTest {
   }
 
   @Test
+  void removedCustomer_takesTheirRawEventsAlong_recentOnesAndAfterTheyExpired() {
+    track("bob", "Look");
+    long bobAlone = session.factCount();
+    track("ann", "Look");
+    track("ann", "Look");
+
+    session.remove("ann");
+
+    assertThat(session.factCount()).isEqualTo(bobAlone); // her journey and both her events
+    track("ann", "Look");
+    elapse(io.nudge.engine.facts.CustomerEvent.LIFETIME.plusMinutes(2).toMillis()); // every event expires
+    long expired = session.factCount();
+
+    session.remove("ann");
+
+    assertThat(session.factCount()).isEqualTo(expired - 1); // her journey was all that was left
+  }
+
+  @Test
+  void rawEventLifetime_isWhatTheirExpiresSays() {
+    org.kie.api.definition.type.Expires expires =
+        io.nudge.engine.facts.CustomerEvent.class.getAnnotation(org.kie.api.definition.type.Expires.class);
+
+    assertThat(Duration.parse("PT" + expires.value().toUpperCase()))
+        .isEqualTo(io.nudge.engine.facts.CustomerEvent.LIFETIME);
+  }
+
+  @Test
   void engagementIds_startWithEngAndSortByVisitStart() {
     track("cara", "Help");
     elapse(1);
