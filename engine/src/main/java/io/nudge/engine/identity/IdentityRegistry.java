@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class IdentityRegistry {
   private final ConcurrentHashMap<String, String> customerById = new ConcurrentHashMap<>();
+  // the sets of ids per customer are immutable, replaced whole on a change (ConcurrentHashMap.merge): most
+  // customers have one anonymousId and no other id, and a Set.of(one) is a tenth of a concurrent set
   private final ConcurrentHashMap<String, Set<String>> anonymousIdsByCustomer = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<String>> userIdsByCustomer = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<String>> contactKeysByCustomer = new ConcurrentHashMap<>();
@@ -27,8 +29,17 @@ public final class IdentityRegistry {
   private final Object linking = new Object();
   private final IdentityStore store;
   private final java.time.InstantSource clock;
-  /** Why and when (epoch millis) each key was linked: {reason, millis}. */
-  private final ConcurrentHashMap<String, String[]> linkInfo = new ConcurrentHashMap<>();
+  /** Why and when each key was linked. */
+  private final ConcurrentHashMap<String, LinkInfo> linkInfo = new ConcurrentHashMap<>();
+
+  /** Why (one of a few reasons, shared) and when, epoch millis, a key was linked. */
+  private record LinkInfo(String reason, long at) {
+    static final LinkInfo UNKNOWN = new LinkInfo("", 0);
+
+    LinkInfo {
+      reason = reason.intern();
+    }
+  }
   private static final String MERGED = "m:";
   private static final String SALT = "salt";
   /** A tombstone: {@code t:} and the salted hash of an erased id's key; its value is empty. */
@@ -80,10 +91,10 @@ public final class IdentityRegistry {
       String[] parts = stored.split("\u0000", 3);
       String customerId = parts[0];
       if (parts.length == 3) {
-        linkInfo.put(key, new String[] {parts[1], parts[2]});
+        linkInfo.put(key, new LinkInfo(parts[1], parseMillis(parts[2])));
       }
       if (key.startsWith(MERGED)) {
-        mergedInto.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key.substring(2));
+        mergedInto.merge(customerId, Set.of(key.substring(2)), IdentityRegistry::union);
         return;
       }
       customerById.put(key, customerId);
@@ -203,16 +214,15 @@ public final class IdentityRegistry {
       put(anonymousKey(anonymous), into, "merge");
     }
     anonymousIdsByCustomer.remove(from);
-    Set<String> absorbed = mergedInto.computeIfAbsent(into, k -> ConcurrentHashMap.newKeySet());
     Set<String> earlier = mergedInto.remove(from);
     if (earlier != null) {
       for (String e : earlier) {
         store.link(MERGED + e, into);
-        absorbed.add(e);
       }
+      mergedInto.merge(into, earlier, IdentityRegistry::union);
     }
     store.link(MERGED + from, into);
-    absorbed.add(from);
+    mergedInto.merge(into, Set.of(from), IdentityRegistry::union);
   }
 
   /**
@@ -348,7 +358,7 @@ public final class IdentityRegistry {
   /** The customers merged into this one, oldest first is not kept: any order. */
   public Set<String> mergedInto(String customerId) {
     Set<String> from = mergedInto.get(customerId);
-    return from == null ? Set.of() : Set.copyOf(from);
+    return from == null ? Set.of() : from;
   }
 
   /** Conflicts recorded about this customer (as either side). */
@@ -382,14 +392,14 @@ public final class IdentityRegistry {
   }
 
   private io.nudge.engine.CustomerIds.Link link(String id, String kind, String key) {
-    String[] info = linkInfo.getOrDefault(key, new String[] {"", "0"});
-    return new io.nudge.engine.CustomerIds.Link(id, kind, info[0], java.time.Instant.ofEpochMilli(Long.parseLong(info[1])));
+    LinkInfo info = linkInfo.getOrDefault(key, LinkInfo.UNKNOWN);
+    return new io.nudge.engine.CustomerIds.Link(id, kind, info.reason(), java.time.Instant.ofEpochMilli(info.at()));
   }
 
   /** The userIds linked to a customer. */
   public Set<String> userIdsOf(String customerId) {
     Set<String> ids = userIdsByCustomer.get(customerId);
-    return ids == null ? Set.of() : Set.copyOf(ids);
+    return ids == null ? Set.of() : ids;
   }
 
   /** The customer of an event, linking its ids when one of them is new. */
@@ -467,24 +477,42 @@ public final class IdentityRegistry {
   /** The anonymousIds (devices, browsers) linked to a customer. */
   public Set<String> anonymousIdsOf(String customerId) {
     Set<String> ids = anonymousIdsByCustomer.get(customerId);
-    return ids == null ? Set.of() : Set.copyOf(ids);
+    return ids == null ? Set.of() : ids;
   }
 
   private void put(String key, String customerId, String reason) {
-    String at = Long.toString(clock.millis());
+    long at = clock.millis();
     store.link(key, customerId + '\u0000' + reason + '\u0000' + at);
-    linkInfo.put(key, new String[] {reason, at});
+    linkInfo.put(key, new LinkInfo(reason, at));
     customerById.put(key, customerId);
     index(key, customerId);
   }
 
   private void index(String key, String customerId) {
     if (key.startsWith("a:")) {
-      anonymousIdsByCustomer.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key.substring(2));
+      anonymousIdsByCustomer.merge(customerId, Set.of(key.substring(2)), IdentityRegistry::union);
     } else if (key.startsWith("u:")) {
-      userIdsByCustomer.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key.substring(2));
+      userIdsByCustomer.merge(customerId, Set.of(key.substring(2)), IdentityRegistry::union);
     } else if (key.startsWith("e:") || key.startsWith("p:")) {
-      contactKeysByCustomer.computeIfAbsent(customerId, k -> ConcurrentHashMap.newKeySet()).add(key);
+      contactKeysByCustomer.merge(customerId, Set.of(key), IdentityRegistry::union);
+    }
+  }
+
+  /** Both sets in a new immutable one; {@code a} itself when it holds {@code b} already. */
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    if (a.containsAll(b)) {
+      return a;
+    }
+    java.util.Set<String> both = new java.util.HashSet<>(a);
+    both.addAll(b);
+    return Set.copyOf(both);
+  }
+
+  private static long parseMillis(String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      return 0; // a link stored without its time reads as "when unknown"
     }
   }
 
