@@ -207,4 +207,34 @@ public final class RulePack {
   public KieBase kieBase() {
     return kieBase;
   }
+
+  /**
+   * Whether any rule matches facts of {@code factType} (or a subtype) in its conditions, anywhere:
+   * under {@code not}, {@code exists}, {@code accumulate} or {@code from} too. The engine leaves out
+   * the facts no rule of the pack reads (the consent fact, say), which costs memory per customer.
+   */
+  public boolean matches(Class<?> factType) {
+    for (KiePackage p : kieBase.getKiePackages()) {
+      for (Rule r : p.getRules()) {
+        if (r instanceof org.drools.base.definitions.rule.impl.RuleImpl rule && matches(rule.getLhs(), factType)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean matches(org.drools.base.rule.RuleConditionElement element, Class<?> factType) {
+    if (element instanceof org.drools.base.rule.Pattern pattern
+        && pattern.getObjectType() instanceof org.drools.base.base.ClassObjectType type
+        && (factType.isAssignableFrom(type.getClassType()) || type.getClassType().isAssignableFrom(factType))) {
+      return true;
+    }
+    for (org.drools.base.rule.RuleConditionElement nested : element.getNestedElements()) {
+      if (matches(nested, factType)) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

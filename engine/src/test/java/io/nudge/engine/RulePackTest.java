@@ -139,6 +139,32 @@ final class RulePackTest {
   }
 
   @Test
+  void matches_findsAFactTypeInAnyCondition_nestedOrThroughASupertype() {
+    RulePack plain = RulePack.compile(Map.of("a.drl", HEADER + rule("a")));
+    RulePack direct = RulePack.compile(Map.of("a.drl", HEADER + """
+        rule "direct" when Journey( $c : customerId ) Consent( customerId == $c, callback ) then end
+        """));
+    RulePack underNot = RulePack.compile(Map.of("a.drl", HEADER + """
+        rule "under-not" when Journey( $c : customerId ) not ( exists Consent( customerId == $c ) ) then end
+        """));
+    RulePack inAccumulate = RulePack.compile(Map.of("a.drl", HEADER + """
+        rule "in-accumulate" when
+          $n : Number( intValue > 1 ) from accumulate( Consent( callback ), count(1) )
+        then end
+        """));
+    RulePack bySupertype = RulePack.compile(Map.of("a.drl", HEADER + """
+        rule "any-fact" when CustomerFact( customerId == "ann" ) then end
+        """));
+
+    assertThat(plain.matches(io.nudge.engine.facts.Consent.class)).isFalse();
+    assertThat(plain.matches(io.nudge.engine.facts.CustomerEvent.class)).isTrue();
+    assertThat(direct.matches(io.nudge.engine.facts.Consent.class)).isTrue();
+    assertThat(underNot.matches(io.nudge.engine.facts.Consent.class)).isTrue();
+    assertThat(inAccumulate.matches(io.nudge.engine.facts.Consent.class)).isTrue();
+    assertThat(bySupertype.matches(io.nudge.engine.facts.Consent.class)).isTrue();
+  }
+
+  @Test
   void ruleNames_areSortedAcrossFiles() {
     RulePack pack = RulePack.compile(Map.of(
         "one.drl", HEADER + rule("zebra") + rule("apple"),

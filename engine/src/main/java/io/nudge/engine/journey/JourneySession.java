@@ -90,6 +90,8 @@ public final class JourneySession implements AutoCloseable {
   private final Map<String, Integer> stopped = new java.util.concurrent.ConcurrentHashMap<>();
   private long turnStartedAt;
   private java.util.function.Function<String, Consent> consentSource;
+  /** Whether a rule reads the consent fact; when none does, it is not kept per customer. */
+  private final boolean consentFacts;
   private java.util.function.LongSupplier consentChanges;
   private long now;
 
@@ -121,6 +123,7 @@ public final class JourneySession implements AutoCloseable {
     this.sessionTimeoutMillis = sessionTimeout.toMillis();
     this.gate = gate;
     this.decisions = decisions;
+    this.consentFacts = rules.matches(Consent.class);
     if (hasNudgeGlobal(rules)) {
       kie.setGlobal("nudge", new Actions(this::ask));
     }
@@ -173,8 +176,8 @@ public final class JourneySession implements AutoCloseable {
 
   /** Inserts or updates the consent fact; an update only when a choice changed, so no rule fires again. */
   private void refreshConsent(CustomerState state) {
-    if (consentSource == null) {
-      return;
+    if (consentSource == null || !consentFacts) {
+      return; // the gate reads consent itself: the fact is only for rules
     }
     // read before the consent: a change made while it is read is seen at the next event
     long changes = consentChanges == null ? 0 : consentChanges.getAsLong();

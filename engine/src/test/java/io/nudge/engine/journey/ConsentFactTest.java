@@ -95,9 +95,36 @@ final class ConsentFactTest {
     assertThat(reads).hasValue(2);
   }
 
+  @Test
+  void rulesThatNeverReadConsent_haveNoConsentFact_andNothingIsRead() {
+    RulePack noConsent = RulePack.compile(Map.of("no-consent.drl", """
+        package nudge.test;
+        import io.nudge.engine.facts.*;
+
+        rule "looks" when CustomerEvent( name == "Look" ) then end
+        """));
+    try (JourneySession plain = new JourneySession(noConsent, START, Duration.ofMinutes(30),
+        Gate.each((e, now) -> new Decision(e, Decision.Outcome.SENT, "sent", now)), decisions::add)) {
+      plain.consentFrom(customerId -> {
+        reads.incrementAndGet();
+        return new Consent(customerId, new EnumMap<>(Purpose.class), new EnumMap<>(Purpose.class));
+      }, changes::get);
+
+      plain.apply("ann", lookEvent("ann"), START, ++sequence);
+
+      assertThat(reads).hasValue(0);
+      assertThat(plain.factCount()).isEqualTo(2); // her journey and the event
+    }
+    look("ann");
+    assertThat(session.factCount()).isEqualTo(3); // with the consent fact, which this pack reads
+  }
+
   private void look(String customer) {
-    Event event = new Event("m" + (++sequence), "test", Event.EventType.TRACK, customer, null, null, "Look", Map.of(),
+    session.apply(customer, lookEvent(customer), START, ++sequence);
+  }
+
+  private Event lookEvent(String customer) {
+    return new Event("m" + (sequence + 1), "test", Event.EventType.TRACK, customer, null, null, "Look", Map.of(),
         Map.of(), Instant.ofEpochMilli(START), null);
-    session.apply(customer, event, START, sequence);
   }
 }
