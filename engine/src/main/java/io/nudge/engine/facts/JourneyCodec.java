@@ -61,8 +61,8 @@ public final class JourneyCodec {
 
   public static Journey read(String customerId, Binary.Reader r) throws IOException {
     Journey j = new Journey(customerId);
-    j.anonymousId = r.text();
-    j.userId = r.text();
+    j.anonymousId = JourneyRecorder.sameOrOwn(r.text(), customerId);
+    j.userId = JourneyRecorder.sameOrOwn(r.text(), customerId);
     j.visitCount = r.small();
     j.sessionStartedAt = r.number();
     j.lastEventAt = r.number();

@@ -42,15 +42,21 @@ public final class JourneyRecorder {
     return true;
   }
 
+  /** {@code shared} when it says the same as {@code id}, else {@code id}. */
+  static String sameOrOwn(String id, String shared) {
+    return id != null && id.equals(shared) ? shared : id;
+  }
+
   /** Applies one event; {@code fact} is the event as it was inserted in the session. */
   public static void record(Journey j, Event e, CustomerEvent fact, long now) {
     j.lastEventAt = now;
     j.lastSequence = fact.getSequence();
-    if (e.anonymousId() != null) {
-      j.anonymousId = e.anonymousId();
+    // the customer id is often one of these ids: then one copy serves both, in every journey
+    if (e.anonymousId() != null && !e.anonymousId().equals(j.anonymousId)) {
+      j.anonymousId = sameOrOwn(e.anonymousId(), j.getCustomerId());
     }
-    if (e.userId() != null) {
-      j.userId = e.userId();
+    if (e.userId() != null && !e.userId().equals(j.userId)) {
+      j.userId = sameOrOwn(e.userId(), j.getCustomerId());
     }
     recordContext(j, e.context(), now);
     switch (e.type()) {

@@ -490,12 +490,17 @@ public final class IdentityRegistry {
 
   private void index(String key, String customerId) {
     if (key.startsWith("a:")) {
-      anonymousIdsByCustomer.merge(customerId, Set.of(key.substring(2)), IdentityRegistry::union);
+      anonymousIdsByCustomer.merge(customerId, Set.of(idOf(key, customerId)), IdentityRegistry::union);
     } else if (key.startsWith("u:")) {
-      userIdsByCustomer.merge(customerId, Set.of(key.substring(2)), IdentityRegistry::union);
+      userIdsByCustomer.merge(customerId, Set.of(idOf(key, customerId)), IdentityRegistry::union);
     } else if (key.startsWith("e:") || key.startsWith("p:")) {
       contactKeysByCustomer.merge(customerId, Set.of(key), IdentityRegistry::union);
     }
+  }
+
+  /** The id in a key ({@code a:} or {@code u:} and the id), as the customer id's own copy when the same. */
+  private static String idOf(String key, String customerId) {
+    return key.length() - 2 == customerId.length() && key.endsWith(customerId) ? customerId : key.substring(2);
   }
 
   /** Both sets in a new immutable one; {@code a} itself when it holds {@code b} already. */

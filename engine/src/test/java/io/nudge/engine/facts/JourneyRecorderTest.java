@@ -44,6 +44,19 @@ final class JourneyRecorderTest {
     assertThat(restored.getCurrentPath()).isSameAs(journey.getCurrentPath());
   }
 
+  @Test
+  void aVisitorKnownByTheirAnonymousId_keepsOneCopyOfIt_liveAndRestored() throws Exception {
+    Journey visitor = new Journey(new String("anon-1")); // the customer id, as the identity registry made it
+    Event e = pageEvent(new Event.Page("/", null, null, null, null)); // its anonymousId: another copy
+    JourneyRecorder.record(visitor, e, new CustomerEvent("anon-1", 1, e.type().id(), null, "/", e.properties(), now),
+        now);
+    byte[] bytes = io.nudge.engine.store.Binary.write(w -> JourneyCodec.write(visitor, w));
+    Journey restored = io.nudge.engine.store.Binary.read(bytes, r -> JourneyCodec.read(new String("anon-1"), r));
+
+    assertThat(visitor.getAnonymousId()).isEqualTo("anon-1").isSameAs(visitor.getCustomerId());
+    assertThat(restored.getAnonymousId()).isEqualTo("anon-1").isSameAs(restored.getCustomerId());
+  }
+
   // --- Product Added -------------------------------------------------------------------------
 
   @Test

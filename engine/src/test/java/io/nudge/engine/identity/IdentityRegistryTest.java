@@ -37,6 +37,15 @@ final class IdentityRegistryTest {
   }
 
   @Test
+  void anIdThatIsTheCustomerId_isHeldOnce() {
+    String customer = registry.resolve(new String("anon-1"), null);
+    registry.resolve("anon-2", "user-2");
+
+    assertThat(registry.anonymousIdsOf("anon-1")).singleElement().isSameAs(customer);
+    assertThat(registry.userIdsOf("user-2")).singleElement().isSameAs(registry.customerOf("user-2").orElseThrow());
+  }
+
+  @Test
   void resolve_firstEventWithBothIds_makesTheUserIdCanonical() {
     assertThat(registry.resolve("anon-1", "user-1")).isEqualTo("user-1");
 
