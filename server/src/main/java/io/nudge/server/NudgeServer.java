@@ -138,7 +138,7 @@ public final class NudgeServer implements AutoCloseable {
           store.outbox().add(e); // before the decision is recorded: a crash repeats it, never loses it
         }
         stream.publish(e);
-        visitors.publish(e, engineRef[0].anonymousIdsOf(e.customerId()));
+        visitors.publish(e, devicesOf(engineRef[0], e));
         if (webhooks != null) {
           webhooks.deliver(e);
         }
@@ -246,6 +246,18 @@ public final class NudgeServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
+  }
+
+  /**
+   * The devices (anonymousIds) whose browsers see an engagement: all of its customer's, or, while the
+   * engine is still restoring at start-up (a timer that fell due while Nudge was down), the one the
+   * engagement names.
+   */
+  private static java.util.Set<String> devicesOf(ShardedEngine engine, Engagement e) {
+    if (engine != null) {
+      return engine.anonymousIdsOf(e.customerId());
+    }
+    return e.anonymousId() == null ? java.util.Set.of() : java.util.Set.of(e.anonymousId());
   }
 
   private static EngineSettings engineSettings(NudgeConfig config, InstantSource clock) {

@@ -6,6 +6,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,6 +37,7 @@ final class CheckoutHesitationEndToEndTest {
   private HttpServer receiver;
   private NudgeServer server;
   private TestSupport.Client http;
+  private Map<String, String> env;
 
   record Received(Map<String, String> headers, String body) {}
 
@@ -47,7 +50,7 @@ final class CheckoutHesitationEndToEndTest {
       webhooks.add(new Received(headers, body.toString(StandardCharsets.UTF_8)));
       req.response().setStatusCode(204).end();
     })).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
-    Map<String, String> env = TestSupport.env(TestSupport.tempDir());
+    env = TestSupport.env(TestSupport.tempDir());
     env.put("NUDGE_WEBHOOK_URL", "http://127.0.0.1:" + receiver.actualPort() + "/hooks/nudge");
     server = TestSupport.startServer(env, clock);
     http = TestSupport.client(server);
@@ -73,6 +76,29 @@ final class CheckoutHesitationEndToEndTest {
         .add(new JsonObject().put("type", "page").put("anonymousId", anonymousId).put("messageId", anonymousId + "-3")
             .put("properties", new JsonObject().put("path", "/checkout").put("title", "Checkout")));
     return new JsonObject().put("batch", batch).encode();
+  }
+
+  @Test
+  void hesitationThatFellDueWhileNudgeWasStopped_isDeliveredAtTheRestart_withoutTheEngineReadyYet() throws Exception {
+    assertThat(http.postSegment("/v1/batch", TestSupport.WRITE_KEY, checkoutBatch("cy", "{\"proactive_chat\": true}"))
+        .statusCode()).isEqualTo(200);
+    server.close();
+    clock.advance(Duration.ofSeconds(40)); // cy's 30 s of idling end while Nudge is down
+
+    PrintStream err = System.err;
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+    try {
+      server = TestSupport.startServer(env, clock); // the rule fires while the engine restores
+    } finally {
+      System.setErr(err);
+    }
+
+    Received hook = webhooks.poll(10, TimeUnit.SECONDS);
+    assertThat(hook).isNotNull();
+    assertThat(new JsonObject(hook.body()).getJsonObject("data").getString("rule")).isEqualTo("checkout-hesitation");
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("restored 1 journeys")
+        .doesNotContain("decision listener failed");
   }
 
   @Test
