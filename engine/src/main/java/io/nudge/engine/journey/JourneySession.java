@@ -317,6 +317,19 @@ public final class JourneySession implements AutoCloseable {
   }
 
   /** The log sequence of the newest event applied to the customer, 0 when unknown. */
+  /**
+   * Records that the customer's event at {@code sequence} was seen and deliberately not applied (a
+   * repeat of a message already applied): the journey is saved as covering it. Nothing for a customer
+   * this session does not know.
+   */
+  public void skip(String customerId, long sequence) {
+    CustomerState state = customers.get(customerId);
+    if (state != null && sequence > state.applied) {
+      state.applied = sequence;
+      dirty.add(customerId);
+    }
+  }
+
   public long lastSequence(String customerId) {
     CustomerState state = customers.get(customerId);
     return state == null ? 0 : state.applied;

@@ -270,6 +270,10 @@ public final class ShardedEngine implements NudgeEngine {
         Shard shard = shardOf(le.customerId());
         JourneySession session = shard.session();
         if (le.sequence() <= session.lastSequence(le.customerId())) {
+          // the de-duplication window learns it again: a retry of it after the restart is still a repeat
+          if (le.event().messageId() != null) {
+            shard.firstSight(le.event().source(), le.event().messageId());
+          }
           if (le.receivedAt() >= now - RECENT_EVENTS.toMillis()) {
             session.reinsert(le.customerId(), le.event(), le.receivedAt(), le.sequence());
           }
@@ -565,6 +569,10 @@ public final class ShardedEngine implements NudgeEngine {
       session.apply(le.customerId(), event, le.receivedAt(), le.sequence());
       shard.processed(started);
       store.timeline().append(le.customerId(), Timelines.entryOf(le));
+    } else {
+      // a repeat, dropped; its customer's journey still counts it as seen, so a restart does not apply
+      // it as an event the journey never had
+      session.skip(le.customerId(), le.sequence());
     }
     shard.applied(le.sequence());
   }

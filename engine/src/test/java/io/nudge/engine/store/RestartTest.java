@@ -115,6 +115,32 @@ final class RestartTest {
   }
 
   @Test
+  void aRepeatDroppedBeforeTheStop_isNotAppliedAtTheRestart() throws Exception {
+    start();
+    Event page = event(Event.EventType.PAGE, "dee", null, "/a", Map.of());
+    send(page);
+    send(page); // a retry of the same message: logged, dropped as a repeat
+    stop();
+
+    start();
+
+    assertThat(engine.journey("dee").get(5, SECONDS).orElseThrow().getPageViewsThisSession()).isEqualTo(1);
+  }
+
+  @Test
+  void aRetryAfterTheRestart_ofAMessageFromBeforeIt_isStillARepeat() throws Exception {
+    start();
+    Event page = event(Event.EventType.PAGE, "eve", null, "/a", Map.of());
+    send(page);
+    stop();
+    start();
+
+    send(page); // the client never saw the answer, and sends it again once Nudge is back
+
+    assertThat(engine.journey("eve").get(5, SECONDS).orElseThrow().getPageViewsThisSession()).isEqualTo(1);
+  }
+
+  @Test
   void restart_keepsInteractionsAndOutcomes_andTheOrderOfOutcomes() throws Exception {
     start();
     send(event(Event.EventType.PAGE, "cat", null, "/checkout", Map.of(Purpose.PROACTIVE_CHAT, true)));
