@@ -86,12 +86,16 @@ public final class LoadGenerator {
     this.lastSent = new AtomicLongArray(options.customers());
   }
 
+  /** Runs made in this JVM, in order; the same command numbers them the same way. */
+  private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
+
   /** Runs the warm-up and the measured period, then stops every sender and the stream reader. */
   public static Result run(Options options) throws InterruptedException {
     return new LoadGenerator(options).run();
   }
 
   private Result run() throws InterruptedException {
+    int run = RUNS.incrementAndGet();
     if (options.integrationToken() != null) {
       openStream();
     }
@@ -100,7 +104,9 @@ public final class LoadGenerator {
     for (int w = 0; w < options.connections(); w++) {
       int n = options.connections();
       int share = options.customers() / n + (w < options.customers() % n ? 1 : 0);
-      Population population = new Population(share, options.seed() + w, "s" + w, options.connections(), w);
+      // message ids name the run: a second run of one seed sends the same events, which the server
+      // would otherwise drop as repeats of the first run's (its de-duplication window remembers them)
+      Population population = new Population(share, options.seed() + w, "r" + run + "s" + w, options.connections(), w);
       Thread t = new Thread(() -> send(population), "bench-sender-" + w);
       t.setDaemon(true);
       senders.add(t);

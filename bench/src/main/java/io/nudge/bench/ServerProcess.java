@@ -106,12 +106,21 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** SIGTERM, so the server stops cleanly; killed after 30 s. */
+  /**
+   * SIGTERM, so the server stops cleanly; killed after 30 s. Sent through the process handle: {@code
+   * Process.destroy()} would also close the server's output, and its last lines ("Nudge stopped in
+   * ...") would not reach the log. How the stop went is printed.
+   */
   @Override
   public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+    long stopping = System.nanoTime();
+    process.toHandle().destroy();
+    boolean stopped = process.waitFor(30, TimeUnit.SECONDS);
+    if (!stopped) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
+    System.out.printf("bench: server %d %s in %d ms (exit %d)%n", process.pid(),
+        stopped ? "stopped" : "did not stop within 30 s and was killed", (System.nanoTime() - stopping) / 1_000_000,
+        process.exitValue());
   }
 }
