@@ -66,19 +66,19 @@ final class DemoShopBrowserTest {
 
     // three bad submits of the help form: the form-struggle tip
     open("/demo/help");
-    browser.findElement(By.name("name")).sendKeys("Ada");
-    browser.findElement(By.name("orderDate")).sendKeys("2026-11-23");
-    browser.findElement(By.name("phone")).sendKeys("020 7946 0958");
-    browser.findElement(By.name("question")).sendKeys("Where is my order?");
+    visible(By.name("name")).sendKeys("Ada");
+    visible(By.name("orderDate")).sendKeys("2026-11-23");
+    visible(By.name("phone")).sendKeys("020 7946 0958");
+    visible(By.name("question")).sendKeys("Where is my order?");
     for (int i = 0; i < 3; i++) {
       click(By.cssSelector("#help-form button[type=submit]"));
     }
-    assertThat(browser.findElement(By.id("help-status")).getText())
-        .isEqualTo("Please check order date, phone.");
+    new WebDriverWait(browser, WAIT).until(ExpectedConditions.textToBe(By.id("help-status"),
+        "Please check order date, phone."));
     awaitText("Having trouble with this form?");
 
     // a search for "cancel": the cancel-intent callback offer
-    WebElement search = browser.findElement(By.id("q"));
+    WebElement search = visible(By.id("q"));
     search.sendKeys("how do I cancel my order");
     search.submit();
     awaitText("Thinking of cancelling? We can call you back to talk through your options.");
@@ -87,7 +87,7 @@ final class DemoShopBrowserTest {
     open("/demo/products/brass-lamp");
     click(By.id("add-to-cart"));
     open("/demo/cart");
-    assertThat(browser.findElement(By.id("cart-total")).getText()).isEqualTo("Total €120.00");
+    new WebDriverWait(browser, WAIT).until(ExpectedConditions.textToBe(By.id("cart-total"), "Total €120.00"));
     click(By.id("go-to-checkout"));
     awaitJourney(visitor, "at checkout with a full cart", j -> "/demo/checkout".equals(j.getString("currentPath"))
         && j.getJsonObject("cart").getDouble("value") >= 100);
@@ -113,7 +113,7 @@ final class DemoShopBrowserTest {
     click(By.id("consent-decline"));
     String visitor = awaitVisitor();
 
-    WebElement search = browser.findElement(By.id("q"));
+    WebElement search = visible(By.id("q"));
     search.sendKeys("cancel");
     search.submit();
     browser.executeScript("window.nudge.flush()");
@@ -129,6 +129,11 @@ final class DemoShopBrowserTest {
 
   private void open(String path) {
     browser.get(base + path);
+  }
+
+  /** The element once it is shown: the demo's pages fill in parts of themselves after they load. */
+  private WebElement visible(By by) {
+    return new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(by));
   }
 
   private void click(By by) {
