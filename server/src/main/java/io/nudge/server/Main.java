@@ -13,6 +13,23 @@ import java.time.InstantSource;
 public final class Main {
   private Main() {}
 
+  /** A node of a cluster on Kafka: see {@link ClusterServer}. */
+  private static void startClusterNode(io.nudge.kafka.ClusterSettings cluster, long started) {
+    ClusterServer server = ClusterServer.start(NudgeConfig.fromEnvironment(), cluster, InstantSource.system(),
+        System.out);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      long stopping = System.nanoTime();
+      server.close();
+      System.out.printf("Nudge node %s stopped in %d ms%n", cluster.nodeId(), (System.nanoTime() - stopping) / 1_000_000);
+    }, "nudge-shutdown"));
+    NudgeConfig c = server.config();
+    System.out.printf("Nudge node %s is ready on %s://%s:%d in %d ms: roles %s, Kafka %s, topics %s*%s%n",
+        cluster.nodeId(), c.tls().scheme(), c.host().equals("0.0.0.0") ? "localhost" : c.host(), server.port(),
+        (System.nanoTime() - started) / 1_000_000, String.join(",", new java.util.TreeSet<>(cluster.roles())),
+        cluster.bootstrap(), cluster.topicPrefix(),
+        server.node().engine().map(e -> ", rules " + e.rules().version()).orElse(""));
+  }
+
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals(TestRulesCommand.NAME)) {
       System.exit(TestRulesCommand.run(java.util.List.of(args).subList(1, args.length), System.out, System.err));
@@ -25,6 +42,11 @@ public final class Main {
     long started = System.nanoTime();
     NudgeServer server;
     try {
+      java.util.Optional<io.nudge.kafka.ClusterSettings> cluster = NudgeConfig.cluster(System.getenv());
+      if (cluster.isPresent()) {
+        startClusterNode(cluster.get(), started);
+        return;
+      }
       server = NudgeServer.start(NudgeConfig.fromEnvironment(), InstantSource.system(), System.out);
     } catch (ConfigException | NudgeException | IllegalStateException e) {
       System.err.println("nudge: " + e.getMessage());

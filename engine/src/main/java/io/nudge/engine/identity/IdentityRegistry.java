@@ -49,7 +49,7 @@ public final class IdentityRegistry {
   private final Set<String> erasingKeys = ConcurrentHashMap.newKeySet();
   /** The keys of each erasure begun, by customer. */
   private final ConcurrentHashMap<String, List<String>> erasures = new ConcurrentHashMap<>();
-  private ContactPoints contactPoints;
+  private volatile ContactPoints contactPoints;
   private static final int MAX_CONFLICTS = 10_000;
 
   /** A registry that keeps nothing across restarts. */
@@ -107,6 +107,71 @@ public final class IdentityRegistry {
       store.link(SALT, salt[0]);
     }
     this.contactPoints = new ContactPoints(java.util.Base64.getDecoder().decode(salt[0]));
+  }
+
+  /**
+   * Applies a link another node of a cluster wrote to the shared store ({@code stored} as
+   * {@link IdentityStore#link} got it; null when it was unlinked). A link this registry holds already
+   * changes nothing; an id linked here to another customer moves, as the store's order says: the same
+   * on every node.
+   */
+  public void learn(String key, String stored) {
+    synchronized (linking) {
+      if (key.equals(SALT)) {
+        if (stored != null) {
+          this.contactPoints = new ContactPoints(java.util.Base64.getDecoder().decode(stored));
+        }
+        return;
+      }
+      if (key.startsWith(TOMBSTONE)) {
+        if (stored != null) {
+          tombstones.add(key.substring(TOMBSTONE.length()));
+        }
+        return;
+      }
+      if (stored == null) {
+        String old = key.startsWith(MERGED) ? null : customerById.remove(key);
+        linkInfo.remove(key);
+        if (old != null) {
+          unindex(key, old);
+        }
+        return;
+      }
+      String[] parts = stored.split("\u0000", 3);
+      String customerId = parts[0];
+      if (parts.length == 3) {
+        linkInfo.put(key, new LinkInfo(parts[1], parseMillis(parts[2])));
+      }
+      if (key.startsWith(MERGED)) {
+        String from = key.substring(2);
+        mergedInto.merge(customerId, Set.of(from), IdentityRegistry::union);
+        anonymousIdsByCustomer.remove(from);
+        return;
+      }
+      String old = customerById.put(key, customerId);
+      if (old != null && !old.equals(customerId)) {
+        unindex(key, old);
+      }
+      index(key, customerId);
+    }
+  }
+
+  private void unindex(String key, String customerId) {
+    ConcurrentHashMap<String, Set<String>> byCustomer = key.startsWith("a:") ? anonymousIdsByCustomer
+        : key.startsWith("u:") ? userIdsByCustomer : key.startsWith("e:") || key.startsWith("p:")
+        ? contactKeysByCustomer : null;
+    if (byCustomer == null) {
+      return;
+    }
+    String id = key.startsWith("a:") || key.startsWith("u:") ? key.substring(2) : key;
+    byCustomer.computeIfPresent(customerId, (c, ids) -> {
+      if (!ids.contains(id)) {
+        return ids;
+      }
+      java.util.Set<String> rest = new java.util.HashSet<>(ids);
+      rest.remove(id);
+      return rest.isEmpty() ? null : Set.copyOf(rest);
+    });
   }
 
   /**

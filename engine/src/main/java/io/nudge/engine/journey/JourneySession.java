@@ -413,6 +413,19 @@ public final class JourneySession implements AutoCloseable {
    * restart) changes nothing.
    */
   public void absorb(String into, String from, byte[] snapshot) {
+    absorb(into, from, snapshot, true);
+  }
+
+  /**
+   * As {@link #absorb(String, String, byte[])}, for a snapshot from another log (another Kafka
+   * partition): its log sequences count in that log, so {@code into}'s newest applied sequence stays
+   * its own.
+   */
+  public void absorbFromOtherLog(String into, String from, byte[] snapshot) {
+    absorb(into, from, snapshot, false);
+  }
+
+  private void absorb(String into, String from, byte[] snapshot, boolean sameLog) {
     CustomerState state = customers.computeIfAbsent(into, this::newCustomer);
     if (snapshot == null || !state.absorb(from)) {
       return;
@@ -439,7 +452,9 @@ public final class JourneySession implements AutoCloseable {
     for (String absorbed : other.absorbed()) {
       state.absorb(absorbed);
     }
-    state.applied = Math.max(state.applied, other.applied);
+    if (sameLog) {
+      state.applied = Math.max(state.applied, other.applied);
+    }
     kie.update(state.journeyHandle, state.journey);
     refreshConsent(state);
     dirty.add(into);

@@ -49,6 +49,11 @@ final class Shard {
   /** Counts rule firings; added to every session this shard runs, the ones swapped in too. */
   private final DefaultAgendaEventListener firings;
   private volatile boolean running = true;
+  /**
+   * False on a cluster node for a shard whose Kafka partition another node owns: it saves nothing, so
+   * it never writes a checkpoint over the owner's. Always true when the engine runs alone.
+   */
+  private volatile boolean owned = true;
   private long applied;
   /** The checkpoint last saved; a chunk that is not a round's last saves it again, unchanged. */
   private long savedCheckpoint;
@@ -128,6 +133,43 @@ final class Shard {
     return session;
   }
 
+  boolean owned() {
+    return owned;
+  }
+
+  /**
+   * Takes the shard over from {@code checkpoint} (its journeys restored up to there); shard thread only.
+   * What it applies from now on is saved, with checkpoints from this one up.
+   */
+  void own(long checkpoint) {
+    round.clear();
+    roundCheckpoint = -1;
+    applied = checkpoint;
+    savedCheckpoint = checkpoint;
+    owned = true;
+  }
+
+  /**
+   * Saves what changed, then stops saving: another node takes the shard over from this checkpoint;
+   * shard thread only. {@code empty} replaces the session, so no journey of the shard stays here.
+   */
+  void disown(JourneySession empty) {
+    flush(true);
+    owned = false;
+    replaceSession(empty);
+  }
+
+  /** Forgets the shard's journeys without saving them: another node owns it already; shard thread only. */
+  void drop(JourneySession empty) {
+    owned = false;
+    replaceSession(empty);
+  }
+
+  /** Starts a cluster node's shard as owned by none yet, before its thread starts. */
+  void disownAtStart() {
+    owned = false;
+  }
+
   /** Saves the journeys changed (and removed) so far now, not at the next flush; shard thread only. */
   void saveNow() {
     flush(true);
@@ -198,6 +240,10 @@ final class Shard {
    * passed, the first chunk of a new round; {@code force} saves everything changed so far, now.
    */
   private void flush(boolean force) {
+    if (!owned) {
+      session.takeChangedIds(); // memory-only visitors' changes: never saved
+      return;
+    }
     long now = System.nanoTime() / 1_000_000;
     if (!force && roundCheckpoint < 0 && now - lastFlush < FLUSH_MILLIS) {
       return;

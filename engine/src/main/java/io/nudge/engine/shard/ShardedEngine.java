@@ -93,10 +93,36 @@ public final class ShardedEngine implements NudgeEngine {
   private final java.util.concurrent.atomic.LongAdder erasedEventsDropped = new java.util.concurrent.atomic.LongAdder();
   private volatile long dispatched;
   private volatile boolean closed;
+  /** On a cluster node: what crosses to shards other nodes own. Null when the engine runs alone. */
+  private final Crossings crossings;
+  /** On a cluster node: the newest sequence handed to each shard, in its partition's own numbering. */
+  private final java.util.concurrent.atomic.AtomicLongArray shardDispatched;
+  private final DecisionListener listener;
+
+  /**
+   * How a cluster node carries a customer to a shard another node owns (an identity merge across Kafka
+   * partitions). Both are asynchronous: the node writes a record to the shard's partition, and its
+   * owner acts on it in order with the events there ({@link #moveOutRequested}, {@link #moveInRequested}).
+   */
+  public interface Crossings {
+    /** Asks the owner of {@code from}'s shard to take that customer out and hand them to {@code into}. */
+    void moveOut(String from, String into);
+
+    /** Hands {@code from}'s snapshot to the owner of {@code into}'s shard, to fold into {@code into}. */
+    void moveIn(String into, String from, byte[] snapshot);
+  }
 
   private ShardedEngine(EngineSettings settings, RulePack rules, EngineStore store, DecisionListener listener,
       long sessionStart) {
+    this(settings, rules, store, listener, sessionStart, null);
+  }
+
+  private ShardedEngine(EngineSettings settings, RulePack rules, EngineStore store, DecisionListener listener,
+      long sessionStart, Crossings crossings) {
     this.settings = settings;
+    this.crossings = crossings;
+    this.listener = listener;
+    this.shardDispatched = new java.util.concurrent.atomic.AtomicLongArray(settings.shards());
     this.rules = rules;
     this.store = store;
     this.identities = new IdentityRegistry(store.identities(), settings.clock());
@@ -115,9 +141,182 @@ public final class ShardedEngine implements NudgeEngine {
       JourneySession session = new JourneySession(rules, sessionStart, settings.sessionTimeout(),
           settings.policy().arbitrationWindow(), gate, out);
       session.consentFrom(consentGate::fact, consent::changes);
+      int index = i;
+      java.util.function.LongSupplier dispatchedTo = crossings == null ? () -> dispatched
+          : () -> shardDispatched.get(index);
       shards[i] = new Shard(i, settings.queueCapacity(), session, settings.clock(), settings.tick().toMillis(),
-          settings.dedupeWindow(), store.journeys(), () -> dispatched, settings.metrics());
+          settings.dedupeWindow(), store.journeys(), dispatchedTo, settings.metrics());
     }
+  }
+
+  private JourneySession emptySession(RulePack pack) {
+    JourneySession session = new JourneySession(pack, settings.clock().millis(), settings.sessionTimeout(),
+        settings.policy().arbitrationWindow(), this::decide, d -> record(d, listener));
+    session.consentFrom(consentGate::fact, consent::changes);
+    return session;
+  }
+
+  /**
+   * Starts an engine for a cluster node: one shard per Kafka partition of the events topic, none owned
+   * yet. The node hands each partition it is assigned to {@link #own}, its records to {@link #dispatch},
+   * and takes it back with {@link #disown}; {@code store}'s event log appends to the partitions.
+   */
+  public static ShardedEngine startClustered(EngineSettings settings, RulePack rules, DecisionListener listener,
+      EngineStore store, Crossings crossings) {
+    Checks.checkArgument(crossings != null, "a cluster node needs its crossings");
+    ShardedEngine engine = new ShardedEngine(settings, rules, store, listener, settings.clock().millis(), crossings);
+    for (Shard s : engine.shards) {
+      s.disownAtStart();
+      s.start();
+    }
+    engine.housekeeping.scheduleWithFixedDelay(engine::forgetEndedMemoryOnlyVisits, 1, 1, TimeUnit.MINUTES);
+    return engine;
+  }
+
+  /**
+   * Takes a shard over: puts its customers back from their snapshots and saves from {@code checkpoint}
+   * on. The events after the checkpoint come next through {@link #dispatch}, also those before it
+   * that the rules still look back at (they are put back, not applied again).
+   *
+   * @return completes once the journeys are back, on the shard's thread
+   */
+  public CompletableFuture<Void> own(int shard, long checkpoint, Map<String, byte[]> snapshots) {
+    Shard s = shards[shard];
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    shardDispatched.set(shard, checkpoint);
+    s.enqueue(session -> {
+      try {
+        for (Map.Entry<String, byte[]> e : snapshots.entrySet()) {
+          session.restore(e.getKey(), e.getValue());
+        }
+        s.own(checkpoint);
+        done.complete(null);
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    });
+    return done;
+  }
+
+  /**
+   * Gives a shard up: saves its changed journeys with its checkpoint, then forgets them, so the next
+   * owner starts where this one stopped.
+   *
+   * @return completes once saved, on the shard's thread
+   */
+  public CompletableFuture<Void> disown(int shard) {
+    Shard s = shards[shard];
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    s.enqueue(session -> {
+      try {
+        s.disown(emptySession(rules));
+        done.complete(null);
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    });
+    return done;
+  }
+
+  /**
+   * Drops a shard that another node may own already (its partition was lost, not handed over): forgets
+   * its journeys without saving them. The next owner replays from the last checkpoint saved.
+   */
+  public CompletableFuture<Void> drop(int shard) {
+    Shard s = shards[shard];
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    s.enqueue(session -> {
+      try {
+        s.drop(emptySession(rules));
+        done.complete(null);
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    });
+    return done;
+  }
+
+  /** True when this node owns the shard (always, when the engine runs alone). */
+  public boolean owns(int shard) {
+    return shards[shard].owned();
+  }
+
+  /**
+   * Hands a shard events read from its partition, in order; their sequences are the partition's
+   * offsets + 1. An event the customer's restored journey already holds is put back for the rules to
+   * look back at, not applied again.
+   */
+  public void dispatch(int shard, List<LoggedEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    Shard s = shards[shard];
+    long now = settings.clock().millis();
+    s.enqueue(session -> {
+      for (LoggedEvent le : events) {
+        String owner = identities.customerOf(le.customerId()).orElse(le.customerId());
+        if (owner.equals(le.customerId()) && le.sequence() <= session.lastSequence(owner)) {
+          if (le.event().messageId() != null) {
+            s.firstSight(le.event().source(), le.event().messageId());
+          }
+          if (le.receivedAt() >= now - RECENT_EVENTS.toMillis()) {
+            session.reinsert(owner, le.event(), le.receivedAt(), le.sequence());
+          }
+          s.applied(le.sequence());
+        } else {
+          applyLogged(s, session, le);
+        }
+      }
+    });
+    shardDispatched.set(shard, events.get(events.size() - 1).sequence());
+  }
+
+  /** A record of a shard's partition asking to move {@code from} into {@code into}: see {@link Crossings}. */
+  public void moveOutRequested(int shard, String from, String into, long sequence) {
+    Shard s = shards[shard];
+    s.enqueue(session -> {
+      byte[] snapshot = session.remove(from);
+      if (snapshot != null) {
+        handOver(into, from, snapshot);
+      }
+      s.applied(sequence);
+    });
+    shardDispatched.accumulateAndGet(shard, sequence, Math::max);
+  }
+
+  /** A record of a shard's partition carrying {@code from}'s journey to fold into {@code into}. */
+  public void moveInRequested(int shard, String into, String from, byte[] snapshot, long sequence) {
+    Shard s = shards[shard];
+    s.enqueue(session -> {
+      session.absorbFromOtherLog(into, from, snapshot);
+      s.applied(sequence);
+    });
+    shardDispatched.accumulateAndGet(shard, sequence, Math::max);
+  }
+
+  /** Folds a removed customer into {@code into}: on this node when it owns the shard, else through its owner. */
+  private void handOver(String into, String from, byte[] snapshot) {
+    Shard target = shardOf(into);
+    target.enqueue(s -> {
+      if (target.owned()) {
+        if (crossings == null) {
+          s.absorb(into, from, snapshot);
+        } else {
+          s.absorbFromOtherLog(into, from, snapshot);
+        }
+      } else {
+        crossings.moveIn(into, from, snapshot);
+      }
+    });
+  }
+
+  /** The shard of a customer among {@code shards}: the same on every node, so a partition is a shard. */
+  public static int shardIndex(String customerId, int shards) {
+    int h = customerId.hashCode();
+    h ^= (h >>> 16);
+    h *= 0x85ebca6b;
+    h ^= (h >>> 13);
+    return Math.floorMod(h, shards);
   }
 
   /** Starts an engine whose stores live in memory. */
@@ -472,8 +671,8 @@ public final class ShardedEngine implements NudgeEngine {
       }
       memoryOnly.carryChoicesTo(customerId);
       Shard shard = shardOf(customerId);
-      if (!shard.hasRoom(++perShard[shard.index()])) {
-        throw overloaded(shard);
+      if (crossings == null && !shard.hasRoom(++perShard[shard.index()])) {
+        throw overloaded(shard); // on a cluster node the event goes to Kafka, not to this node's queue
       }
       // personal fields are hashed or dropped before the event is written anywhere
       entries.add(new EventLog.Entry(customerId, settings.personalData().minimise(event, identities::pseudonym)));
@@ -498,6 +697,9 @@ public final class ShardedEngine implements NudgeEngine {
     }
     long appendStarted = System.nanoTime();
     CompletableFuture<List<LoggedEvent>> durable = store.events().append(entries, logged -> {
+      if (crossings != null) {
+        return; // a cluster node reads them back from their partitions, in the partitions' order
+      }
       for (LoggedEvent le : logged) {
         Shard shard = shardOf(le.customerId());
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -554,6 +756,10 @@ public final class ShardedEngine implements NudgeEngine {
       Shard target = shardOf(owner);
       if (target == shard) {
         applyLogged(shard, session, moved);
+      } else if (crossings != null) {
+        // to the partition of the customer it belongs to now, where it is read in order with theirs
+        store.events().append(List.of(new EventLog.Entry(owner, le.event())), logged -> {});
+        shard.applied(le.sequence());
       } else {
         target.enqueue(s -> applyLogged(target, s, moved));
       }
@@ -588,10 +794,16 @@ public final class ShardedEngine implements NudgeEngine {
     }
     LOG.info("merging a customer into another after an identify");
     Shard source = shardOf(from);
-    Shard target = shardOf(into);
+    if (crossings != null && !source.owned()) {
+      crossings.moveOut(from, into);
+      return;
+    }
     source.enqueue(session -> {
       byte[] snapshot = session.remove(from);
-      target.enqueue(s -> s.absorb(into, from, snapshot));
+      if (crossings != null && snapshot == null) {
+        return;
+      }
+      handOver(into, from, snapshot);
     });
   }
 
@@ -840,11 +1052,7 @@ public final class ShardedEngine implements NudgeEngine {
   }
 
   private Shard shardOf(String customerId) {
-    int h = customerId.hashCode();
-    h ^= (h >>> 16);
-    h *= 0x85ebca6b;
-    h ^= (h >>> 13);
-    return shards[Math.floorMod(h, shards.length)];
+    return shards[shardIndex(customerId, shards.length)];
   }
 
   /** Stops taking events, finishes those queued and saves the journeys; the store stays open. */

@@ -125,6 +125,41 @@ public record NudgeConfig(
   }
 
   /**
+   * The cluster this node joins, when {@code NUDGE_KAFKA_BOOTSTRAP} is set (environment, then the config
+   * file): see {@link io.nudge.kafka.ClusterSettings}. Empty runs Nudge alone, as one process.
+   */
+  public static java.util.Optional<io.nudge.kafka.ClusterSettings> cluster(Map<String, String> env) {
+    Map<String, String> vars = new HashMap<>(fileVars(env));
+    vars.putAll(env);
+    Settings s = new Settings(vars);
+    String bootstrap = s.text("NUDGE_KAFKA_BOOTSTRAP", null);
+    if (bootstrap == null || bootstrap.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    String node = s.text("NUDGE_NODE_ID", null);
+    if (node == null || node.isBlank()) {
+      try {
+        node = java.net.InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+      } catch (java.net.UnknownHostException e) {
+        node = "node-" + ProcessHandle.current().pid();
+      }
+    }
+    if (!node.matches("[A-Za-z0-9._-]{1,100}")) {
+      throw new ConfigException("NUDGE_NODE_ID is \"" + node + "\": use 1 to 100 letters, digits, '.', '_' or '-'");
+    }
+    Set<String> roles = s.list("NUDGE_ROLES");
+    try {
+      return java.util.Optional.of(new io.nudge.kafka.ClusterSettings(bootstrap.trim(),
+          s.text("NUDGE_KAFKA_TOPIC_PREFIX", "nudge."),
+          s.integer("NUDGE_KAFKA_PARTITIONS", 12, 1, 1024),
+          (short) s.integer("NUDGE_KAFKA_REPLICATION", 1, 1, 10),
+          node, roles.isEmpty() ? io.nudge.kafka.ClusterSettings.ALL_ROLES : roles, Map.of()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  /**
    * The contact policy: the file {@code NUDGE_POLICY_FILE} names (it must exist), else {@code
    * policy.yaml} in the rules folder if there is one, else the defaults.
    */

@@ -38,16 +38,17 @@ public final class SegmentIngestRoutes {
   static final String UNKNOWN_WRITE_KEY = "unknown write key";
   private static final String SUCCESS = "{\"success\":true}";
 
-  private final NudgeEngine engine;
+  /** Where accepted events go: the engine, or on a cluster node the ingest topic; completes once durable. */
+  private final java.util.function.Function<List<Event>, java.util.concurrent.CompletionStage<Void>> sink;
   private final Credentials credentials;
   private final SegmentParser parser;
   private final BoundedBody bodies;
   private final InstantSource clock;
 
-  private SegmentIngestRoutes(
-      NudgeEngine engine, Credentials credentials, SegmentParser parser, InstantSource clock) {
+  private SegmentIngestRoutes(java.util.function.Function<List<Event>, java.util.concurrent.CompletionStage<Void>> sink,
+      Credentials credentials, SegmentParser parser, InstantSource clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.engine = Objects.requireNonNull(engine, "engine");
+    this.sink = Objects.requireNonNull(sink, "sink");
     this.credentials = Objects.requireNonNull(credentials, "credentials");
     this.parser = Objects.requireNonNull(parser, "parser");
     this.bodies = new BoundedBody(parser.limits());
@@ -61,7 +62,19 @@ public final class SegmentIngestRoutes {
   /** Routes whose receipt times come from {@code clock}, the engine's clock. */
   public static SegmentIngestRoutes create(
       NudgeEngine engine, Credentials credentials, SegmentParser parser, InstantSource clock) {
-    return new SegmentIngestRoutes(engine, credentials, parser, clock);
+    Objects.requireNonNull(engine, "engine");
+    return new SegmentIngestRoutes(events -> engine.submit(events, NudgeEngine.Ack.DURABLE), credentials, parser,
+        clock);
+  }
+
+  /**
+   * Routes that hand accepted events to {@code sink} (a cluster node's ingest topic), answering 200 once
+   * its future completes.
+   */
+  public static SegmentIngestRoutes into(
+      java.util.function.Function<List<Event>, java.util.concurrent.CompletionStage<Void>> sink,
+      Credentials credentials, SegmentParser parser, InstantSource clock) {
+    return new SegmentIngestRoutes(sink, credentials, parser, clock);
   }
 
   /** Adds the fourteen POST routes to {@code router}. */
@@ -129,7 +142,7 @@ public final class SegmentIngestRoutes {
    */
   private Future<Void> submitAll(List<Event> events, Context context) {
     // completes on the request's event loop, not on the thread that made the events durable
-    return Future.fromCompletionStage(engine.submit(events, NudgeEngine.Ack.DURABLE), context);
+    return Future.fromCompletionStage(sink.apply(events), context);
   }
 
   private static void checkContentType(String header) {

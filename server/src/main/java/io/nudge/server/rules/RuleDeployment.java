@@ -53,6 +53,8 @@ public final class RuleDeployment implements AutoCloseable {
 
   private final Path dir;
   private final ShardedEngine engine;
+  /** Runs a pack: on this engine, or, on a cluster node, on every node's. */
+  private final java.util.function.Function<RulePack, java.util.concurrent.CompletableFuture<Void>> reloader;
   private final InstantSource clock;
   private final List<Version> history = new ArrayList<>();
   private final RuleHistory saved;
@@ -63,9 +65,11 @@ public final class RuleDeployment implements AutoCloseable {
   private final Thread watcher;
   private final WatchService watch;
 
-  private RuleDeployment(Path dir, ShardedEngine engine, InstantSource clock, RuleHistory saved) throws IOException {
+  private RuleDeployment(Path dir, ShardedEngine engine, InstantSource clock, RuleHistory saved,
+      java.util.function.Function<RulePack, java.util.concurrent.CompletableFuture<Void>> reloader) throws IOException {
     this.dir = dir;
     this.engine = engine;
+    this.reloader = reloader;
     this.clock = clock;
     this.saved = saved;
     if (saved != null) {
@@ -92,8 +96,18 @@ public final class RuleDeployment implements AutoCloseable {
    * only), so the history and a rollback survive a restart.
    */
   public static RuleDeployment watch(Path dir, ShardedEngine engine, InstantSource clock, Path historyFile) {
+    return watch(dir, engine, clock, historyFile, engine::reload);
+  }
+
+  /**
+   * As {@link #watch(Path, ShardedEngine, InstantSource, Path)}, deploying through {@code reloader}: a
+   * cluster node's writes the pack to the cluster's rules topic, and completes once this node runs it.
+   */
+  public static RuleDeployment watch(Path dir, ShardedEngine engine, InstantSource clock, Path historyFile,
+      java.util.function.Function<RulePack, java.util.concurrent.CompletableFuture<Void>> reloader) {
     try {
-      return new RuleDeployment(dir, engine, clock, historyFile == null ? null : new RuleHistory(historyFile));
+      return new RuleDeployment(dir, engine, clock, historyFile == null ? null : new RuleHistory(historyFile),
+          reloader);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot watch the rules folder " + dir, e);
     }
@@ -152,7 +166,7 @@ public final class RuleDeployment implements AutoCloseable {
           pack.version(), report.failures().size(), report.scenarios(), engine.rules().version(), report);
       return failed;
     }
-    engine.reload(pack).join();
+    reloader.apply(pack).join();
     lastProblems = List.of();
     record(new Version(pack.version(), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), pack.files(), how));
     LOG.info("rules {} deployed ({}): {} rules from {} files", pack.version(), how, pack.ruleNames().size(),

@@ -1,0 +1,400 @@
+package io.nudge.server;
+
+import io.nudge.engine.Decision;
+import io.nudge.engine.Engagement;
+import io.nudge.engine.EngineSettings;
+import io.nudge.engine.OverloadedException;
+import io.nudge.engine.RulePack;
+import io.nudge.engine.shard.ShardedEngine;
+import io.nudge.engine.store.Outbox;
+import io.nudge.engine.store.rocks.RocksStore;
+import io.nudge.kafka.ClusterNode;
+import io.nudge.kafka.ClusterSettings;
+import io.nudge.kafka.ClusterState;
+import io.nudge.kafka.DecisionFeed;
+import io.nudge.server.config.ConfigException;
+import io.nudge.server.config.NudgeConfig;
+import io.nudge.server.config.Secrets;
+import io.nudge.server.delivery.DeliveryLimits;
+import io.nudge.server.delivery.EngagementStream;
+import io.nudge.server.delivery.RetryPolicy;
+import io.nudge.server.delivery.StreamSettings;
+import io.nudge.server.delivery.VisitorStream;
+import io.nudge.server.delivery.VisitorTokens;
+import io.nudge.server.delivery.WebhookDelivery;
+import io.nudge.server.delivery.WebhookSigner;
+import io.nudge.server.http.ApiError;
+import io.nudge.server.http.Credentials;
+import io.nudge.server.http.Failures;
+import io.nudge.server.http.RateLimits;
+import io.nudge.server.http.SiteOrigins;
+import io.nudge.server.ingest.ConsentCategories;
+import io.nudge.server.ingest.IngestLimits;
+import io.nudge.server.ingest.SegmentIngestRoutes;
+import io.nudge.server.ingest.SegmentParser;
+import io.nudge.server.privacy.PrivacyTexts;
+import io.nudge.server.rules.RuleDeployment;
+import io.nudge.server.rules.RulesRoutes;
+import io.nudge.server.sdk.SdkRoutes;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node of a Nudge cluster on Kafka ({@code NUDGE_KAFKA_BOOTSTRAP} set): the HTTP adapters of its
+ * roles around a {@link ClusterNode}. An ingest node takes Segment calls and serves the browser SDK; an
+ * engine node runs shards and takes rule deployments; a delivery node sends webhooks and serves the
+ * engagement streams. Every node answers {@code /health/*} and {@code GET /v1/cluster}.
+ *
+ * <p>Every node of a cluster needs the same secrets (write keys, tokens, webhook secret), set through
+ * the environment or the config file: a node generates only what it keeps for itself.
+ */
+public final class ClusterServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterServer.class);
+  private final Vertx vertx;
+  private final HttpServer http;
+  private final ClusterNode node;
+  private final RocksStore store;
+  private final RocksStore delivered;
+  private final RuleDeployment deployment;
+  private final DecisionFeed feed;
+  private final WebhookDelivery webhooks;
+  private final NudgeConfig config;
+  private final AtomicBoolean stopping;
+
+  private ClusterServer(Vertx vertx, HttpServer http, ClusterNode node, RocksStore store, RocksStore delivered,
+      RuleDeployment deployment, DecisionFeed feed, WebhookDelivery webhooks, NudgeConfig config,
+      AtomicBoolean stopping) {
+    this.delivered = delivered;
+    this.vertx = vertx;
+    this.http = http;
+    this.node = node;
+    this.store = store;
+    this.deployment = deployment;
+    this.feed = feed;
+    this.webhooks = webhooks;
+    this.config = config;
+    this.stopping = stopping;
+  }
+
+  /** Joins the cluster and listens; returns once the port is open. */
+  public static ClusterServer start(NudgeConfig given, ClusterSettings cluster, InstantSource clock,
+      PrintStream console) {
+    Secrets secrets = Secrets.resolve(given, console);
+    NudgeConfig config = secrets.config();
+    RulePack rules = RulePack.load(config.rulesDir());
+    Credentials credentials = new Credentials(config.writeKeys(), config.integrationToken(), config.adminToken());
+    SiteOrigins origins = setting(() -> SiteOrigins.create(config.allowedOrigins()));
+    RateLimits rateLimits = setting(() -> RateLimits.create(credentials, config.rateLimitPerKey(),
+        config.rateLimitPerAddress(), config.trustedProxies()));
+    PrivacyTexts privacyTexts = setting(() -> PrivacyTexts.load(config.privacyTexts()));
+    AtomicBoolean stopping = new AtomicBoolean();
+    // the engine's decisions and timelines; the delivery role keeps what it streamed and sends apart,
+    // so an engagement this node decided is still streamed and sent by it
+    RocksStore store = RocksStore.open(config.dataDir().resolve("store"), clock);
+    RocksStore delivered = cluster.has("delivery") ? RocksStore.open(config.dataDir().resolve("delivery"), clock) : null;
+    Vertx vertx = Vertx.vertx();
+    ClusterNode node = null;
+    RuleDeployment deployment = null;
+    DecisionFeed feed = null;
+    WebhookDelivery webhooks = null;
+    try {
+      node = ClusterNode.start(cluster, engineSettings(config, clock), rules, store, d -> { });
+      Router router = Router.router(vertx);
+      router.errorHandler(404, ctx -> ApiError.notFound("no route for " + ctx.request().method() + " "
+          + ctx.request().path() + " on a node with roles " + String.join(",", cluster.roles())).send(ctx));
+      router.route("/v1/*").handler(origins);
+      router.route("/v1/*").handler(rateLimits);
+      ClusterNode joined = node;
+      router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
+      router.get("/health/ready").handler(ctx -> {
+        JsonObject status = new JsonObject().put("status", stopping.get() ? "stopping" : "ready")
+            .put("node", cluster.nodeId()).put("roles", new JsonArray(List.copyOf(cluster.roles())))
+            .put("partitions", new JsonArray(List.copyOf(new java.util.TreeSet<>(joined.ownedPartitions()))));
+        joined.engine().ifPresent(e -> status.put("rules", e.rules().version()).put("queued", e.queuedEvents()));
+        ctx.response().setStatusCode(stopping.get() ? 503 : 200);
+        ctx.json(status);
+      });
+      router.get("/v1/cluster").handler(ctx -> {
+        credentials.require(Credentials.Scope.ADMIN, ctx.request().getHeader("Authorization"));
+        ctx.json(clusterStatus(joined.state(), clock.millis()));
+      });
+      if (cluster.has("ingest")) {
+        SegmentParser parser = new SegmentParser(limits(config), config.consentCategories().isBlank()
+            ? ConsentCategories.defaults() : ConsentCategories.parse(config.consentCategories()),
+            config.honourPrivacySignals());
+        SegmentIngestRoutes.into(events -> joined.ingest(events, clock.millis()).exceptionally(e -> {
+          throw new OverloadedException("the cluster's Kafka did not take the events (" + rootMessage(e)
+              + "); nothing was accepted, retry later", 1);
+        }), credentials, parser, clock).mount(router);
+        SdkRoutes.create(config.consentDefault(), config.honourPrivacySignals(), privacyTexts).mount(router);
+      }
+      if (cluster.has("engine")) {
+        ShardedEngine engine = node.engine().orElseThrow();
+        deployment = RuleDeployment.watch(config.rulesDir(), engine, clock,
+            config.dataDir().resolve("rules-history.json"), pack -> deployEverywhere(joined, engine, pack));
+        RulesRoutes.create(deployment, credentials, clock, config.sessionTimeout()).mount(router);
+      }
+      if (cluster.has("delivery")) {
+        VisitorTokens visitorTokens = VisitorTokens.create(secrets.visitorKey());
+        VisitorStream visitors = VisitorStream.create(vertx, credentials, visitorTokens);
+        EngagementStream stream = EngagementStream.create(vertx, credentials, StreamSettings.defaults(),
+            delivered.decisions().recentlySent(StreamSettings.defaults().replayCapacity()));
+        stream.mount(router);
+        visitors.mount(router);
+        DoneOutbox outbox = new DoneOutbox(delivered.outbox());
+        if (config.webhookUrl() != null) {
+          webhooks = WebhookDelivery.create(vertx, config.webhookUrl().toString(), signer(config.webhookSecret()),
+              retryPolicy(config), DeliveryLimits.defaults(), outbox, new WebhookDelivery.Expiry(config.webhookExpiry(),
+                  Duration.ofSeconds(30), (e, why) -> LOG.warn("gave up delivering engagement {}: {}", e.id(), why),
+                  clock));
+        }
+        WebhookDelivery sender = webhooks;
+        feed = DecisionFeed.start(cluster, d -> {
+          if (delivered.decisions().contains(d.engagement().customerId(), d.engagement().id())) {
+            return; // decided again after a node was lost: the streams had it already
+          }
+          delivered.decisions().append(d);
+          if (d.sent()) {
+            Engagement e = d.engagement();
+            stream.publish(e);
+            java.util.Set<String> devices = joined.state().registry().anonymousIdsOf(e.customerId());
+            visitors.publish(e, devices.isEmpty() && e.anonymousId() != null ? java.util.Set.of(e.anonymousId())
+                : devices);
+          }
+        }, sender == null ? null : (d, done) -> {
+          outbox.add(d.engagement(), done); // on disk before it is tried: a restart of this node retries it
+          sender.deliver(d.engagement());
+        });
+      }
+      router.route().failureHandler(Failures::handle);
+      HttpServerOptions options = new HttpServerOptions().setIdleTimeout(60);
+      config.tls().apply(options);
+      HttpServer http = vertx.createHttpServer(options).requestHandler(router)
+          .listen(config.port(), config.host()).await(30, TimeUnit.SECONDS);
+      return new ClusterServer(vertx, http, node, store, delivered, deployment, feed, webhooks, config, stopping);
+    } catch (Exception e) {
+      if (deployment != null) {
+        deployment.close();
+      }
+      if (feed != null) {
+        feed.close();
+      }
+      if (node != null) {
+        node.close();
+      }
+      vertx.close();
+      store.close();
+      if (delivered != null) {
+        delivered.close();
+      }
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
+          + " (NUDGE_HOST, NUDGE_PORT): " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes the pack to the rules topic, and completes once this node runs it (read back from there). */
+  private static CompletableFuture<Void> deployEverywhere(ClusterNode node, ShardedEngine engine, RulePack pack) {
+    return node.deploy(pack).thenCompose(v -> CompletableFuture.runAsync(() -> {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!engine.rules().version().equals(pack.version())) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("rules " + pack.version() + " are on the rules topic but this node did "
+              + "not run them within 60 s; it runs " + engine.rules().version());
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }));
+  }
+
+  private static JsonObject clusterStatus(ClusterState state, long now) {
+    JsonArray nodes = new JsonArray();
+    java.util.Set<String> versions = new java.util.TreeSet<>();
+    for (ClusterState.NodeStatus s : new java.util.TreeMap<>(state.nodes()).values()) {
+      boolean alive = now - s.at() < 10_000;
+      nodes.add(new JsonObject().put("node", s.node()).put("roles", new JsonArray(List.copyOf(new java.util.TreeSet<>(
+          s.roles())))).put("rules", s.rules()).put("partitions", new JsonArray(List.copyOf(s.partitions())))
+          .put("reportedAt", java.time.Instant.ofEpochMilli(s.at()).toString()).put("alive", alive));
+      if (alive && !s.rules().isEmpty()) {
+        versions.add(s.rules());
+      }
+    }
+    return new JsonObject().put("nodes", nodes).put("rules", new JsonArray(List.copyOf(versions)))
+        .put("rulesTopic", state.rules().map(RulePack::version).orElse(null));
+  }
+
+  private static String rootMessage(Throwable e) {
+    while (e.getCause() != null && e.getCause() != e) {
+      e = e.getCause();
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+
+  /**
+   * The node's outbox, telling the decision feed when an engagement is done with (delivered or given
+   * up), so its offset may be committed.
+   */
+  private static final class DoneOutbox implements Outbox {
+    private final Outbox inner;
+    private final Map<String, Runnable> waiting = new ConcurrentHashMap<>();
+
+    DoneOutbox(Outbox inner) {
+      this.inner = inner;
+    }
+
+    void add(Engagement e, Runnable done) {
+      waiting.put(e.id(), done);
+      inner.add(e);
+    }
+
+    private void done(String engagementId) {
+      Runnable r = waiting.remove(engagementId);
+      if (r != null) {
+        r.run();
+      }
+    }
+
+    @Override
+    public void add(Engagement engagement) {
+      inner.add(engagement);
+    }
+
+    @Override
+    public List<Engagement> pending() {
+      return inner.pending();
+    }
+
+    @Override
+    public void delivered(String engagementId) {
+      inner.delivered(engagementId);
+      done(engagementId);
+    }
+
+    @Override
+    public void deadLetter(Engagement engagement, String reason, java.time.Instant at) {
+      inner.deadLetter(engagement, reason, at);
+      done(engagement.id());
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters() {
+      return inner.deadLetters();
+    }
+
+    @Override
+    public Optional<Engagement> revive(String engagementId) {
+      return inner.revive(engagementId);
+    }
+
+    @Override
+    public int erase(java.util.Collection<String> customerIds) {
+      return inner.erase(customerIds);
+    }
+  }
+
+  private static EngineSettings engineSettings(NudgeConfig config, InstantSource clock) {
+    return EngineSettings.defaults()
+        .withQueueCapacity(config.shardQueue())
+        .withSessionTimeout(config.sessionTimeout())
+        .withEventRetention(config.eventRetention())
+        .withRetention(config.journeyRetention(), config.decisionRetention())
+        .withPersonalData(config.personalData())
+        .withConsentDefault(config.consentDefault())
+        .withPolicy(config.policy())
+        .withClock(clock);
+  }
+
+  private static IngestLimits limits(NudgeConfig config) {
+    return new IngestLimits(config.maxEventBytes(), config.maxRequestBytes(), config.maxBatchEvents(),
+        config.maxNestingDepth(), config.maxStringLength(), config.maxProperties());
+  }
+
+  private static RetryPolicy retryPolicy(NudgeConfig config) {
+    try {
+      return new RetryPolicy(config.webhookRetryMin(), config.webhookRetryMax(), RetryPolicy.defaults().requestTimeout());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage() + " (NUDGE_WEBHOOK_RETRY_MIN, NUDGE_WEBHOOK_RETRY_MAX)");
+    }
+  }
+
+  private static WebhookSigner signer(String secret) {
+    try {
+      return WebhookSigner.fromSecret(secret);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  private static <T> T setting(java.util.function.Supplier<T> make) {
+    try {
+      return make.get();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  public int port() {
+    return http.actualPort();
+  }
+
+  public ClusterNode node() {
+    return node;
+  }
+
+  public NudgeConfig config() {
+    return config;
+  }
+
+  /** Stops listening, gives the node's partitions up (saving their journeys), stops. */
+  @Override
+  public void close() {
+    stopping.set(true);
+    try {
+      http.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // closing anyway
+    }
+    if (deployment != null) {
+      deployment.close();
+    }
+    if (feed != null) {
+      feed.close();
+    }
+    node.close();
+    if (webhooks != null) {
+      webhooks.close();
+    }
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // closing anyway
+    }
+    store.close();
+    if (delivered != null) {
+      delivered.close();
+    }
+  }
+}
