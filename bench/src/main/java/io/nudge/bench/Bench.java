@@ -28,6 +28,10 @@ public final class Bench {
   private Bench() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("cluster")) {
+      ClusterThroughput.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     Settings settings;
     try {
       settings = Settings.parse(args);

@@ -28,7 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -64,7 +64,7 @@ public final class ClusterNode implements AutoCloseable {
 
   private final ClusterSettings settings;
   private final int partitions;
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final Producer<byte[], byte[]> producer;
   private final ClusterState state;
   private final ShardedEngine engine;
   private final KafkaJourneyStore journeys;
@@ -80,7 +80,7 @@ public final class ClusterNode implements AutoCloseable {
         return t;
       });
 
-  private ClusterNode(ClusterSettings settings, int partitions, KafkaProducer<byte[], byte[]> producer,
+  private ClusterNode(ClusterSettings settings, int partitions, Producer<byte[], byte[]> producer,
       ClusterState state, ShardedEngine engine, KafkaJourneyStore journeys, EngineStore local,
       EngineSettings engineSettings) {
     this.settings = settings;
@@ -104,7 +104,7 @@ public final class ClusterNode implements AutoCloseable {
   public static ClusterNode start(ClusterSettings settings, EngineSettings engineSettings, RulePack rules,
       EngineStore local, DecisionListener listener) {
     int partitions = Topics.ensure(settings, engineSettings.eventRetention().toMillis());
-    KafkaProducer<byte[], byte[]> producer = Kafka.producer(settings, "producer");
+    Producer<byte[], byte[]> producer = Kafka.producer(settings, "producer");
     try {
       ClusterState state = ClusterState.load(settings, producer, partitions);
       ShardedEngine engine = null;

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -34,7 +34,7 @@ public final class ClusterState implements AutoCloseable {
   public record NodeStatus(String node, Set<String> roles, String rules, SortedSet<Integer> partitions, long at) {}
 
   private final ClusterSettings settings;
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final Producer<byte[], byte[]> producer;
   private final KafkaIdentityStore identities;
   private final KafkaConsentStore consent;
   private final Map<TopicPartition, Long> rulesTo;
@@ -45,7 +45,7 @@ public final class ClusterState implements AutoCloseable {
   private volatile boolean running = true;
   private Thread follower;
 
-  private ClusterState(ClusterSettings settings, KafkaProducer<byte[], byte[]> producer,
+  private ClusterState(ClusterSettings settings, Producer<byte[], byte[]> producer,
       KafkaIdentityStore identities, KafkaConsentStore consent, Map<TopicPartition, Long> rulesTo, RulePack rules) {
     this.settings = settings;
     this.producer = producer;
@@ -55,7 +55,7 @@ public final class ClusterState implements AutoCloseable {
     this.rules = rules;
   }
 
-  static ClusterState load(ClusterSettings settings, KafkaProducer<byte[], byte[]> producer, int partitions) {
+  static ClusterState load(ClusterSettings settings, Producer<byte[], byte[]> producer, int partitions) {
     KafkaIdentityStore identities = KafkaIdentityStore.load(producer, settings, partitions);
     KafkaConsentStore consent = KafkaConsentStore.load(producer, settings, partitions);
     byte[][] latest = new byte[1][];

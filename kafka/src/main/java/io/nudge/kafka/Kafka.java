@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -21,7 +22,7 @@ final class Kafka {
   private Kafka() {}
 
   /** Idempotent, acknowledged by every in-sync replica, in order per partition. */
-  static KafkaProducer<byte[], byte[]> producer(ClusterSettings settings, String name) {
+  static Producer<byte[], byte[]> producer(ClusterSettings settings, String name) {
     Properties p = settings.clientProperties(name);
     p.put("acks", "all");
     p.put("enable.idempotence", "true");
@@ -55,7 +56,7 @@ final class Kafka {
   }
 
   /** Sends and completes with where the record landed, once the brokers have it. */
-  static CompletableFuture<RecordMetadata> send(KafkaProducer<byte[], byte[]> producer,
+  static CompletableFuture<RecordMetadata> send(Producer<byte[], byte[]> producer,
       ProducerRecord<byte[], byte[]> record) {
     CompletableFuture<RecordMetadata> done = new CompletableFuture<>();
     try {

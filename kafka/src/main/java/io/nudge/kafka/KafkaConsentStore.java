@@ -8,7 +8,7 @@ import io.nudge.engine.store.RecordCodec;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -22,20 +22,20 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 final class KafkaConsentStore implements ConsentStore {
   private static final String NODE = "node";
   private final MemoryConsentStore local = new MemoryConsentStore();
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final Producer<byte[], byte[]> producer;
   private final String topic;
   private final String nodeId;
   private final int partitions;
   private Map<TopicPartition, Long> loadedTo = Map.of();
 
-  private KafkaConsentStore(KafkaProducer<byte[], byte[]> producer, String topic, String nodeId, int partitions) {
+  private KafkaConsentStore(Producer<byte[], byte[]> producer, String topic, String nodeId, int partitions) {
     this.producer = producer;
     this.topic = topic;
     this.nodeId = nodeId;
     this.partitions = partitions;
   }
 
-  static KafkaConsentStore load(KafkaProducer<byte[], byte[]> producer, ClusterSettings settings, int partitions) {
+  static KafkaConsentStore load(Producer<byte[], byte[]> producer, ClusterSettings settings, int partitions) {
     KafkaConsentStore store = new KafkaConsentStore(producer, settings.topic(Topics.CONSENT), settings.nodeId(),
         partitions);
     List<TopicPartition> all = new java.util.ArrayList<>();

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
@@ -20,12 +20,12 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * back and hand the events to their shards; reading and trimming the log is Kafka's (its retention).
  */
 final class KafkaEventLog implements EventLog {
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final Producer<byte[], byte[]> producer;
   private final String topic;
   private final int partitions;
   private final InstantSource clock;
 
-  KafkaEventLog(KafkaProducer<byte[], byte[]> producer, String topic, int partitions, InstantSource clock) {
+  KafkaEventLog(Producer<byte[], byte[]> producer, String topic, int partitions, InstantSource clock) {
     this.producer = producer;
     this.topic = topic;
     this.partitions = partitions;

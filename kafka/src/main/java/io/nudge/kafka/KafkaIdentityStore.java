@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -22,7 +22,7 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  */
 final class KafkaIdentityStore implements IdentityStore {
   private static final String NODE = "node";
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final Producer<byte[], byte[]> producer;
   private final String topic;
   private final String nodeId;
   private final Map<String, String> loaded;
@@ -31,7 +31,7 @@ final class KafkaIdentityStore implements IdentityStore {
   private final Map<String, Integer> pending = new HashMap<>();
   private volatile IdentityRegistry registry;
 
-  private KafkaIdentityStore(KafkaProducer<byte[], byte[]> producer, String topic, String nodeId,
+  KafkaIdentityStore(Producer<byte[], byte[]> producer, String topic, String nodeId,
       Map<String, String> loaded, Map<TopicPartition, Long> loadedTo) {
     this.producer = producer;
     this.topic = topic;
@@ -41,7 +41,7 @@ final class KafkaIdentityStore implements IdentityStore {
   }
 
   /** Reads the topic to its end; {@link #forEach} then gives what it held. */
-  static KafkaIdentityStore load(KafkaProducer<byte[], byte[]> producer, ClusterSettings settings, int partitions) {
+  static KafkaIdentityStore load(Producer<byte[], byte[]> producer, ClusterSettings settings, int partitions) {
     String topic = settings.topic(Topics.IDENTITY);
     Map<String, String> links = new LinkedHashMap<>();
     List<TopicPartition> all = new java.util.ArrayList<>();

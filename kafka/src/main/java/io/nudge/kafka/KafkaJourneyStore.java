@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -28,11 +28,11 @@ final class KafkaJourneyStore implements JourneyStore {
   /** What a partition of the changelog holds: its checkpoint and its customers' snapshots. */
   record Restored(long checkpoint, Map<String, byte[]> snapshots) {}
 
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final Producer<byte[], byte[]> producer;
   private final ClusterSettings settings;
   private final String topic;
 
-  KafkaJourneyStore(KafkaProducer<byte[], byte[]> producer, ClusterSettings settings) {
+  KafkaJourneyStore(Producer<byte[], byte[]> producer, ClusterSettings settings) {
     this.producer = producer;
     this.settings = settings;
     this.topic = settings.topic(Topics.JOURNEYS);

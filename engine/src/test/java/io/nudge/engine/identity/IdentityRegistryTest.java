@@ -234,4 +234,40 @@ final class IdentityRegistryTest {
       return value;
     }
   }
+
+  @Test
+  void learn_appliesAnotherNodesLinks_andAMovedDeviceLeavesItsOldCustomer() {
+    IdentityRegistry other = new IdentityRegistry();
+    List<String[]> written = new ArrayList<>();
+    IdentityRegistry writer = new IdentityRegistry(new io.nudge.engine.store.IdentityStore() {
+      @Override
+      public void link(String idKey, String customerId) {
+        written.add(new String[] {idKey, customerId});
+      }
+
+      @Override
+      public void unlink(String idKey) {
+        written.add(new String[] {idKey, null});
+      }
+
+      @Override
+      public void forEach(java.util.function.BiConsumer<String, String> consumer) {}
+    });
+    writer.resolve("dev-1", null);
+    writer.resolve(null, "user-1");
+    writer.resolveEvent("dev-1", "user-1"); // merges dev-1's customer into user-1's
+
+    for (String[] w : written) {
+      other.learn(w[0], w[1]);
+    }
+
+    assertThat(other.customerOf("dev-1")).contains("user-1");
+    assertThat(other.anonymousIdsOf("user-1")).containsExactly("dev-1");
+    assertThat(other.anonymousIdsOf("dev-1")).isEmpty();
+    assertThat(other.mergedInto("user-1")).containsExactly("dev-1");
+
+    other.learn("a:dev-1", null); // unlinked on the writing node (an erasure)
+    assertThat(other.customerOf("dev-1")).isEmpty();
+    assertThat(other.anonymousIdsOf("user-1")).isEmpty();
+  }
 }
