@@ -73,6 +73,13 @@ public final class ClusterNode implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
   private volatile boolean running = true;
+  /** Reads assigned partitions' changelogs and decisions, several at once. */
+  private final java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(4,
+      r -> {
+        Thread t = new Thread(r, "nudge-cluster-restore");
+        t.setDaemon(true);
+        return t;
+      });
   private final java.util.concurrent.ScheduledExecutorService heartbeat =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "nudge-cluster-status");
@@ -260,9 +267,13 @@ public final class ClusterNode implements AutoCloseable {
 
       @Override
       public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+        // each partition's changelog and decisions are read at once, on threads of their own
+        Map<TopicPartition, CompletableFuture<Taken>> reading = new HashMap<>();
         for (TopicPartition tp : assigned) {
-          long from = take(tp.partition(), consumer);
-          consumer.seek(tp, from);
+          reading.put(tp, CompletableFuture.supplyAsync(() -> read(tp.partition()), readers));
+        }
+        for (TopicPartition tp : assigned) {
+          consumer.seek(tp, take(tp.partition(), reading.get(tp).join(), consumer));
         }
       }
     });
@@ -285,11 +296,19 @@ public final class ClusterNode implements AutoCloseable {
     }
   }
 
-  /** Takes a partition over and returns the offset to read it from. */
-  private long take(int partition, KafkaConsumer<byte[], byte[]> consumer) {
+  /** What was read of a partition before taking it over. */
+  private record Taken(KafkaJourneyStore.Restored restored, int decisions, long started) {}
+
+  private Taken read(int partition) {
     long started = System.nanoTime();
-    KafkaJourneyStore.Restored restored = journeys.read(partition);
-    int decisions = refillDecisions(partition);
+    return new Taken(journeys.read(partition), refillDecisions(partition), started);
+  }
+
+  /** Takes a partition over with what was read of it, and returns the offset to read it from. */
+  private long take(int partition, Taken taken, KafkaConsumer<byte[], byte[]> consumer) {
+    long started = taken.started();
+    KafkaJourneyStore.Restored restored = taken.restored();
+    int decisions = taken.decisions();
     engine.own(partition, restored.checkpoint(), restored.snapshots()).join();
     owned.add(partition);
     TopicPartition tp = new TopicPartition(settings.topic(Topics.EVENTS), partition);
@@ -443,6 +462,7 @@ public final class ClusterNode implements AutoCloseable {
   @Override
   public void close() {
     heartbeat.shutdownNow();
+    readers.shutdown();
     running = false;
     for (Thread t : threads) {
       try {

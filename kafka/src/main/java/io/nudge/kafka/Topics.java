@@ -45,7 +45,8 @@ public final class Topics {
     Map<String, Map<String, String>> configs = new HashMap<>();
     String week = Long.toString(TimeUnit.DAYS.toMillis(7));
     String events = Long.toString(Math.max(eventRetentionMillis, TimeUnit.DAYS.toMillis(1)));
-    configs.put(INGEST, Map.of("retention.ms", events));
+    // as received, personal fields included: kept only as long as admission could need to catch up
+    configs.put(INGEST, Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1))));
     configs.put(EVENTS, Map.of("retention.ms", events, "message.timestamp.type", "LogAppendTime"));
     configs.put(JOURNEYS, Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000"));
     configs.put(DECISIONS, Map.of("retention.ms", week));

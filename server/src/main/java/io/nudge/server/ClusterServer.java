@@ -138,10 +138,13 @@ public final class ClusterServer implements AutoCloseable {
         SegmentParser parser = new SegmentParser(limits(config), config.consentCategories().isBlank()
             ? ConsentCategories.defaults() : ConsentCategories.parse(config.consentCategories()),
             config.honourPrivacySignals());
-        SegmentIngestRoutes.into(events -> joined.ingest(events, clock.millis()).exceptionally(e -> {
-          throw new OverloadedException("the cluster's Kafka did not take the events (" + rootMessage(e)
-              + "); nothing was accepted, retry later", 1);
-        }), credentials, parser, clock).mount(router);
+        java.util.function.Function<List<io.nudge.engine.Event>, java.util.concurrent.CompletionStage<Void>> toKafka =
+            events -> joined.ingest(events, clock.millis()).exceptionally(e -> {
+              throw new OverloadedException("the cluster's Kafka did not take the events (" + rootMessage(e)
+                  + "); nothing was accepted, retry later", 1);
+            });
+        SegmentIngestRoutes.into(toKafka, credentials, parser, clock).mount(router);
+        io.nudge.server.contactcentre.InteractionRoutes.into(toKafka, credentials, clock).mount(router);
         SdkRoutes.create(config.consentDefault(), config.honourPrivacySignals(), privacyTexts).mount(router);
       }
       if (cluster.has("engine")) {

@@ -32,19 +32,29 @@ import java.util.Objects;
 public final class InteractionRoutes {
   static final String PATH = "/v1/interactions";
 
-  private final NudgeEngine engine;
+  /** Where interactions go: the engine, or on a cluster node the ingest topic; completes once durable. */
+  private final java.util.function.Function<List<Event>, java.util.concurrent.CompletionStage<Void>> sink;
   private final Credentials credentials;
   private final InstantSource clock;
 
-  private InteractionRoutes(NudgeEngine engine, Credentials credentials, InstantSource clock) {
-    this.engine = Objects.requireNonNull(engine, "engine");
+  private InteractionRoutes(java.util.function.Function<List<Event>, java.util.concurrent.CompletionStage<Void>> sink,
+      Credentials credentials, InstantSource clock) {
+    this.sink = Objects.requireNonNull(sink, "sink");
     this.credentials = Objects.requireNonNull(credentials, "credentials");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   /** @param clock the engine's clock, against which {@code startedAt} may be at most 5 minutes ahead */
   public static InteractionRoutes create(NudgeEngine engine, Credentials credentials, InstantSource clock) {
-    return new InteractionRoutes(engine, credentials, clock);
+    Objects.requireNonNull(engine, "engine");
+    return new InteractionRoutes(events -> engine.submit(events, NudgeEngine.Ack.DURABLE), credentials, clock);
+  }
+
+  /** Routes that hand interactions to {@code sink} (a cluster node's ingest topic), answering once it completes. */
+  public static InteractionRoutes into(
+      java.util.function.Function<List<Event>, java.util.concurrent.CompletionStage<Void>> sink,
+      Credentials credentials, InstantSource clock) {
+    return new InteractionRoutes(sink, credentials, clock);
   }
 
   public void mount(Router router) {
@@ -87,7 +97,7 @@ public final class InteractionRoutes {
     }
     // completes on the request's event loop, not on the thread that made the events durable
     Context context = ctx.vertx().getOrCreateContext();
-    Future.fromCompletionStage(engine.submit(events, NudgeEngine.Ack.DURABLE), context)
+    Future.fromCompletionStage(sink.apply(events), context)
         .onSuccess(v -> ctx.response()
             .setStatusCode(202)
             .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
