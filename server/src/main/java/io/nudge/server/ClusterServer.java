@@ -117,7 +117,8 @@ public final class ClusterServer implements AutoCloseable {
       node = ClusterNode.start(cluster, engineSettings(config, clock), rules, store, d -> { });
       Router router = Router.router(vertx);
       router.errorHandler(404, ctx -> ApiError.notFound("no route for " + ctx.request().method() + " "
-          + ctx.request().path() + " on a node with roles " + String.join(",", cluster.roles())).send(ctx));
+          + ctx.request().path() + " on a node with roles " + String.join(",", new java.util.TreeSet<>(cluster.roles())))
+          .send(ctx));
       router.route("/v1/*").handler(origins);
       router.route("/v1/*").handler(rateLimits);
       ClusterNode joined = node;
@@ -167,6 +168,8 @@ public final class ClusterServer implements AutoCloseable {
                   Duration.ofSeconds(30), (e, why) -> LOG.warn("gave up delivering engagement {}: {}", e.id(), why),
                   clock));
         }
+        io.nudge.server.delivery.OutcomeRoutes.into(outcomes(joined, delivered, clock), credentials, visitorTokens,
+            clock).mount(router);
         WebhookDelivery sender = webhooks;
         feed = DecisionFeed.start(cluster, d -> {
           if (delivered.decisions().contains(d.engagement().customerId(), d.engagement().id())) {
@@ -212,6 +215,43 @@ public final class ClusterServer implements AutoCloseable {
       throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
           + " (NUDGE_HOST, NUDGE_PORT): " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Outcomes taken by a delivery node: checked against the engagements it streamed, then sent through
+   * the ingest topic to the engine node of the customer, where the caps and cool-downs read them and
+   * the rules see them.
+   */
+  private static io.nudge.server.delivery.OutcomeRoutes.Recorder outcomes(ClusterNode node, RocksStore delivered,
+      InstantSource clock) {
+    Object lock = new Object();
+    return new io.nudge.server.delivery.OutcomeRoutes.Recorder() {
+      @Override
+      public CompletableFuture<Void> record(String engagementId, String outcome, java.time.Instant at) {
+        io.nudge.engine.Checks.checkArgument(io.nudge.engine.decision.Outcomes.ALL.contains(outcome),
+            "outcome \"%s\" is not one of shown, accepted, declined, ignored, expired, converted", outcome);
+        Decision decision = delivered.decisions().find(engagementId)
+            .orElseThrow(() -> new io.nudge.engine.NotFoundException("no engagement has id \"" + engagementId + "\""));
+        synchronized (lock) {
+          if (!io.nudge.engine.decision.Outcomes.mayFollow(delivered.decisions().outcomes(engagementId), outcome,
+              engagementId)) {
+            return CompletableFuture.completedFuture(null);
+          }
+          CompletableFuture<Void> sent = node.ingest(List.of(ShardedEngine.outcomeEvent(decision.engagement(), outcome,
+              at)), clock.millis());
+          delivered.decisions().appendOutcome(engagementId, new io.nudge.engine.decision.OutcomeRecord(outcome, at));
+          return sent;
+        }
+      }
+
+      @Override
+      public boolean sentTo(String anonymousId, String engagementId) {
+        return delivered.decisions().find(engagementId).filter(Decision::sent).map(Decision::engagement)
+            .filter(e -> anonymousId.equals(e.anonymousId())
+                || node.state().registry().customerOf(anonymousId).filter(e.customerId()::equals).isPresent())
+            .isPresent();
+      }
+    };
   }
 
   /** Writes the pack to the rules topic, and completes once this node runs it (read back from there). */

@@ -771,6 +771,9 @@ public final class ShardedEngine implements NudgeEngine {
       Instant chosen = event.timestamp().toEpochMilli() > le.receivedAt()
           ? Instant.ofEpochMilli(le.receivedAt()) : event.timestamp();
       recordEventConsent(le.customerId(), event, chosen);
+      if (crossings != null && event.type() == Event.EventType.OUTCOME) {
+        recordOutcomeEvent(event);
+      }
       long started = System.nanoTime();
       session.apply(le.customerId(), event, le.receivedAt(), le.sequence());
       shard.processed(started);
@@ -818,12 +821,7 @@ public final class ShardedEngine implements NudgeEngine {
         "outcome \"%s\" is not one of shown, accepted, declined, ignored, expired, converted", outcome);
     Decision decision = store.decisions().find(engagementId)
         .orElseThrow(() -> new NotFoundException("no engagement has id \"" + engagementId + "\""));
-    io.nudge.engine.Engagement e = decision.engagement();
-    Event event = new Event(null, "outcome", Event.EventType.OUTCOME, e.anonymousId(),
-        e.anonymousId() == null ? e.userId() : null, null, outcome,
-        Map.of("engagementId", e.id(), "rule", e.rule(), "type", e.type().id(), "outcome", outcome,
-            "at", at.toEpochMilli()),
-        Map.of(), at, null);
+    Event event = outcomeEvent(decision.engagement(), outcome, at);
     // checked, handed on and recorded under one lock: a refused hand-on (429) records nothing
     synchronized (outcomeLocks[Math.floorMod(engagementId.hashCode(), outcomeLocks.length)]) {
       if (!Outcomes.mayFollow(store.decisions().outcomes(engagementId), outcome, engagementId)) {
@@ -834,6 +832,37 @@ public final class ShardedEngine implements NudgeEngine {
         store.decisions().appendOutcome(engagementId, new OutcomeRecord(outcome, at));
       }
       return durable;
+    }
+  }
+
+  /** The event that carries an engagement's outcome to its customer's journey. */
+  public static Event outcomeEvent(Engagement e, String outcome, Instant at) {
+    return new Event(null, "outcome", Event.EventType.OUTCOME, e.anonymousId(),
+        e.anonymousId() == null ? e.userId() : null, null, outcome,
+        Map.of("engagementId", e.id(), "rule", e.rule(), "type", e.type().id(), "outcome", outcome,
+            "at", at.toEpochMilli()),
+        Map.of(), at, null);
+  }
+
+  /**
+   * On a cluster node, an outcome reaches the engine as an event (a delivery node took it): it is
+   * recorded with the decision here, where the caps and cool-downs read it, unless it would go backwards.
+   */
+  private void recordOutcomeEvent(Event event) {
+    if (!(event.properties().get("engagementId") instanceof String id) || event.name() == null) {
+      return;
+    }
+    Object at = event.properties().get("at");
+    Instant when = at instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : event.timestamp();
+    synchronized (outcomeLocks[Math.floorMod(id.hashCode(), outcomeLocks.length)]) {
+      try {
+        if (store.decisions().find(id).isPresent()
+            && Outcomes.mayFollow(store.decisions().outcomes(id), event.name(), id)) {
+          store.decisions().appendOutcome(id, new OutcomeRecord(event.name(), when));
+        }
+      } catch (Outcomes.ConflictException e) {
+        LOG.warn("outcome not recorded: {}", e.getMessage()); // two delivery nodes took outcomes out of order
+      }
     }
   }
 

@@ -65,12 +65,21 @@ public final class OutcomeRoutes {
       .build())
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  private final NudgeEngine engine;
+  /** Where outcomes are recorded: the engine, or on a cluster's delivery node, the cluster. */
+  public interface Recorder {
+    /** As {@link NudgeEngine#recordOutcome}. */
+    java.util.concurrent.CompletableFuture<Void> record(String engagementId, String outcome, Instant at);
+
+    /** True when the engagement was sent (not suppressed) to the customer of this anonymousId. */
+    boolean sentTo(String anonymousId, String engagementId);
+  }
+
+  private final Recorder engine;
   private final Credentials credentials;
   private final VisitorTokens tokens;
   private final InstantSource clock;
 
-  private OutcomeRoutes(NudgeEngine engine, Credentials credentials, VisitorTokens tokens, InstantSource clock) {
+  private OutcomeRoutes(Recorder engine, Credentials credentials, VisitorTokens tokens, InstantSource clock) {
     this.engine = Objects.requireNonNull(engine, "engine");
     this.credentials = Objects.requireNonNull(credentials, "credentials");
     this.tokens = Objects.requireNonNull(tokens, "tokens");
@@ -84,7 +93,25 @@ public final class OutcomeRoutes {
    */
   public static OutcomeRoutes create(NudgeEngine engine, Credentials credentials, VisitorTokens tokens,
       InstantSource clock) {
-    return new OutcomeRoutes(engine, credentials, tokens, clock);
+    Objects.requireNonNull(engine, "engine");
+    return into(new Recorder() {
+      @Override
+      public java.util.concurrent.CompletableFuture<Void> record(String engagementId, String outcome, Instant at) {
+        return engine.recordOutcome(engagementId, outcome, at);
+      }
+
+      @Override
+      public boolean sentTo(String anonymousId, String engagementId) {
+        return engine.customerOf(anonymousId).map(engine::decisions).orElse(List.of()).stream()
+            .anyMatch(d -> d.engagement().id().equals(engagementId) && d.outcome() != Decision.Outcome.SUPPRESSED);
+      }
+    }, credentials, tokens, clock);
+  }
+
+  /** Routes that record outcomes through {@code recorder} (a cluster's delivery node). */
+  public static OutcomeRoutes into(Recorder recorder, Credentials credentials, VisitorTokens tokens,
+      InstantSource clock) {
+    return new OutcomeRoutes(recorder, credentials, tokens, clock);
   }
 
   public void mount(Router router) {
@@ -125,7 +152,7 @@ public final class OutcomeRoutes {
       if (visitor != null) {
         requireSentTo(visitor, id);
       }
-      return engine.recordOutcome(id, outcome, at);
+      return engine.record(id, outcome, at);
     }, false)
         .compose(recorded -> Future.fromCompletionStage(recorded, context))
         .onSuccess(v -> ctx.response()
@@ -163,9 +190,7 @@ public final class OutcomeRoutes {
 
   /** Sent to the visitor's customer, that is; suppressed engagements never reached a page. */
   private void requireSentTo(String anonymousId, String engagementId) {
-    boolean theirs = engine.customerOf(anonymousId).map(engine::decisions).orElse(List.of()).stream()
-        .anyMatch(d -> d.engagement().id().equals(engagementId) && d.outcome() != Decision.Outcome.SUPPRESSED);
-    if (!theirs) {
+    if (!engine.sentTo(anonymousId, engagementId)) {
       throw new NotFoundException("no engagement has id \"" + engagementId + "\"");
     }
   }

@@ -1,0 +1,137 @@
+package io.nudge.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nudge.engine.shard.ShardedEngine;
+import io.nudge.kafka.ClusterSettings;
+import io.nudge.kafka.TestBroker;
+import io.nudge.server.config.NudgeConfig;
+import io.vertx.core.json.JsonObject;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One cluster node with every role, in this JVM, on a real Kafka broker: an event taken over HTTP comes
+ * back as an engagement on the node's stream; an outcome posted to the node reaches the engine that
+ * decided it; what a cluster node does not serve answers 404 naming its roles.
+ */
+final class ClusterServerTest {
+  private static TestBroker broker;
+  private static ClusterServer server;
+  private static TestSupport.Client client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    broker = TestBroker.start();
+    Path rules = Files.createDirectories(TestSupport.tempDir().resolve("rules"));
+    Files.writeString(rules.resolve("help.drl"), """
+        package nudge.test;
+        import io.nudge.engine.facts.*;
+        global io.nudge.engine.facts.Actions nudge;
+
+        rule "help" @reason("test reason") @dataUsed("test data")
+        when
+          Journey( $c : customerId, currentPath == "/help" )
+          not Offer( customerId == $c, rule == "help" )
+        then
+          nudge.tip("Help", "Ask us anything.");
+        end
+        """);
+    Map<String, String> env = TestSupport.env(TestSupport.tempDir());
+    env.put("NUDGE_RULES_DIR", rules.toString());
+    env.put("NUDGE_CONSENT_DEFAULT", "opt-out");
+    ClusterSettings cluster = new ClusterSettings(broker.bootstrapServers(), "one.", 3, (short) 1, "solo",
+        ClusterSettings.ALL_ROLES, Map.of());
+    server = ClusterServer.start(NudgeConfig.from(env), cluster, InstantSource.system(),
+        new PrintStream(OutputStream.nullOutputStream()));
+    client = new TestSupport.Client(server.port());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (server.node().ownedPartitions().size() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+    broker.close();
+  }
+
+  private static String nextEngagementId(BlockingQueue<String> stream) throws InterruptedException {
+    for (String line = stream.poll(30, TimeUnit.SECONDS); line != null; line = stream.poll(30, TimeUnit.SECONDS)) {
+      if (line.startsWith("data:")) {
+        return new JsonObject(line.substring(5).trim()).getString("id");
+      }
+    }
+    throw new AssertionError("no engagement on the stream within 30 s");
+  }
+
+  private static HttpResponse<String> outcome(String engagementId, String outcome) {
+    return client.send(HttpRequest.newBuilder(client.uri("/v1/engagements/" + engagementId + "/outcome"))
+        .header("Authorization", "Bearer " + TestSupport.INTEGRATION).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"outcome\":\"" + outcome + "\"}")));
+  }
+
+  @Test
+  void anOutcomePostedToTheNode_reachesTheEngineThatDecided_andAnOutcomeGoingBackIsRefused() throws Exception {
+    BlockingQueue<String> stream = client.openStream("/v1/engagements/stream", TestSupport.INTEGRATION);
+    HttpResponse<String> sent = client.postSegment("/v1/batch", TestSupport.WRITE_KEY,
+        "{\"batch\":[{\"type\":\"page\",\"anonymousId\":\"ann\",\"messageId\":\"m1\",\"properties\":{\"path\":\"/help\"}}]}");
+    assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+    String id = nextEngagementId(stream);
+
+    HttpResponse<String> declined = outcome(id, "declined");
+
+    assertThat(declined.statusCode()).as(declined.body()).isEqualTo(200);
+    ShardedEngine engine = server.node().engine().orElseThrow();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (engine.outcomes(id).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(engine.outcomes(id)).extracting(o -> o.outcome()).containsExactly("declined");
+    assertThat(outcome(id, "shown").statusCode()).isEqualTo(409);
+    assertThat(outcome("eng_unknown", "shown").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void theClusterStatus_listsTheNode_withItsRulesAndPartitions() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    JsonObject status;
+    do {
+      HttpResponse<String> r = client.get("/v1/cluster", TestSupport.ADMIN);
+      assertThat(r.statusCode()).isEqualTo(200);
+      status = new JsonObject(r.body());
+      Thread.sleep(50);
+    } while ((status.getJsonArray("nodes").isEmpty()
+        || status.getJsonArray("nodes").getJsonObject(0).getJsonArray("partitions").size() < 3)
+        && System.nanoTime() < deadline); // a node reports every 2 s
+    JsonObject node = status.getJsonArray("nodes").getJsonObject(0);
+    assertThat(node.getString("node")).isEqualTo("solo");
+    assertThat(node.getJsonArray("partitions").getList()).hasSize(3);
+    assertThat(node.getString("rules")).isEqualTo(server.node().engine().orElseThrow().rules().version());
+    assertThat(client.get("/v1/cluster", null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void aRouteOnlyNudgeAloneServes_answers404_namingTheNodesRoles() {
+    HttpResponse<String> r = client.get("/v1/customers/ann/journey", TestSupport.ADMIN);
+
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.body()).contains("delivery,engine,ingest");
+  }
+}
