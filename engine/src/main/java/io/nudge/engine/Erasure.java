@@ -20,6 +20,10 @@ import java.util.Set;
  *     stream); not part of the receipt
  * @param engagementIds the engagements erased: for adapters that hold some in memory (a stream's replay,
  *     a webhook waiting to be retried); not part of the receipt
+ * @param remaining what could not be removed at once, and when it will be: by kind of record (a cluster's
+ *     events stay in its Kafka topics until their retention deletes them); empty when nothing remains
+ * @param customerIds the customer and the customers merged into it: for the other nodes of a cluster,
+ *     which erase their own copies; not part of the receipt
  */
 public record Erasure(
     String customerId,
@@ -28,9 +32,19 @@ public record Erasure(
     int tombstones,
     Instant erasedAt,
     Set<String> anonymousIds,
-    Set<String> engagementIds) {
+    Set<String> engagementIds,
+    Map<String, String> remaining,
+    Set<String> customerIds) {
+
+  /** A receipt where nothing remains. */
+  public Erasure(String customerId, Map<String, Integer> ids, Map<String, Integer> records, int tombstones,
+      Instant erasedAt, Set<String> anonymousIds, Set<String> engagementIds) {
+    this(customerId, ids, records, tombstones, erasedAt, anonymousIds, engagementIds, Map.of(), Set.of(customerId));
+  }
 
   public Erasure {
+    remaining = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(remaining));
+    customerIds = Set.copyOf(customerIds);
     // in the order given, which the receipt keeps
     ids = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ids));
     records = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(records));

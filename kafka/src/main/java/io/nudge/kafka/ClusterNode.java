@@ -73,6 +73,7 @@ public final class ClusterNode implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
   private volatile boolean running = true;
+  private volatile String url = "";
   /** Reads assigned partitions' changelogs and decisions, several at once. */
   private final java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(4,
       r -> {
@@ -124,7 +125,8 @@ public final class ClusterNode implements AutoCloseable {
         }
         journeys = new KafkaJourneyStore(producer, settings);
         ClusterStore store = new ClusterStore(new KafkaEventLog(producer, settings.topic(Topics.EVENTS), partitions,
-            engineSettings.clock()), journeys, state.consent(), state.identities(), local);
+            engineSettings.clock(), settings.topic(Topics.INGEST), engineSettings.eventRetention().toMillis()), journeys,
+            state.consent(), state.identities(), local);
         String decisionsTopic = settings.topic(Topics.DECISIONS);
         DecisionListener toKafka = d -> {
           String customer = d.engagement().customerId();
@@ -177,6 +179,16 @@ public final class ClusterNode implements AutoCloseable {
 
   public ClusterSettings settings() {
     return settings;
+  }
+
+  /** Where the other nodes reach this node's HTTP API, reported with its status from now on. */
+  public void advertise(String url) {
+    this.url = url;
+  }
+
+  /** The partitions of the partitioned topics: a customer's is {@link ShardedEngine#shardIndex}. */
+  public int partitions() {
+    return partitions;
   }
 
   /** The events partitions (shards) this node owns now. */
@@ -317,8 +329,8 @@ public final class ClusterNode implements AutoCloseable {
     OffsetAndTimestamp first = at.get(tp);
     // the checkpoint is a sequence: offsets below it are in the snapshots
     long from = first == null ? restored.checkpoint() : Math.min(restored.checkpoint(), first.offset());
-    LOG.info("took partition {} over: {} journeys, {} decisions, checkpoint {}, reading from offset {} ({} ms)",
-        partition, restored.snapshots().size(), decisions, restored.checkpoint(), from,
+    LOG.info("node {} took partition {} over: {} journeys, {} decisions, checkpoint {}, reading from offset {} ({} ms)",
+        settings.nodeId(), partition, restored.snapshots().size(), decisions, restored.checkpoint(), from,
         (System.nanoTime() - started) / 1_000_000);
     return from;
   }
@@ -356,7 +368,8 @@ public final class ClusterNode implements AutoCloseable {
       } else {
         engine.drop(partition).get(60, TimeUnit.SECONDS);
       }
-      LOG.info("gave partition {} up{}", partition, save ? ", journeys saved" : " (lost: not saved)");
+      LOG.info("node {} gave partition {} up{}", settings.nodeId(), partition,
+          save ? ", journeys saved" : " (lost: not saved)");
     } catch (Exception e) {
       LOG.error("giving partition {} up failed; its next owner replays from the last checkpoint", partition, e);
     }
@@ -451,7 +464,7 @@ public final class ClusterNode implements AutoCloseable {
       try {
         state.publishStatus(new ClusterState.NodeStatus(settings.nodeId(), settings.roles(),
             engine == null ? "" : engine.rules().version(), new java.util.TreeSet<>(owned),
-            engineSettings.clock().millis()));
+            engineSettings.clock().millis(), url));
       } catch (RuntimeException e) {
         LOG.warn("could not publish this node's status: {}", e.toString());
       }

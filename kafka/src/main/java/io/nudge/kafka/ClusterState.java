@@ -30,9 +30,19 @@ public final class ClusterState implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterState.class);
   private static final byte[] PACK = Kafka.utf8("pack");
 
-  /** What a node reports of itself every two seconds. */
-  public record NodeStatus(String node, Set<String> roles, String rules, SortedSet<Integer> partitions, long at) {}
+  /**
+   * What a node reports of itself every two seconds.
+   *
+   * @param url where its HTTP API is reached by the other nodes; empty until it listens
+   */
+  public record NodeStatus(String node, Set<String> roles, String rules, SortedSet<Integer> partitions, long at,
+      String url) {}
 
+  /** Ids of an erased customer, for every node to remove its own copies: ids only, kept 7 days. */
+  public record ErasureNotice(Set<String> customerIds, Set<String> anonymousIds, Set<String> engagementIds) {}
+
+  private volatile java.util.function.Consumer<ErasureNotice> onErasure = n -> { };
+  private volatile java.util.function.Consumer<RulePack> onRules = p -> { };
   private final ClusterSettings settings;
   private final Producer<byte[], byte[]> producer;
   private final KafkaIdentityStore identities;
@@ -108,9 +118,31 @@ public final class ClusterState implements AutoCloseable {
     return Kafka.send(producer, new ProducerRecord<>(settings.topic(Topics.RULES), 0, PACK, value)).thenApply(m -> null);
   }
 
+  /** Tells every node (this one too) to remove what it keeps of an erased customer. */
+  public CompletableFuture<Void> announceErasure(io.nudge.engine.Erasure e) {
+    byte[] value = Binary.write(w -> {
+      w.texts(List.copyOf(e.customerIds()));
+      w.texts(List.copyOf(e.anonymousIds()));
+      w.texts(List.copyOf(e.engagementIds()));
+    });
+    return Kafka.send(producer, new ProducerRecord<>(settings.topic(Topics.ERASURES), 0, Kafka.utf8(e.customerId()),
+        value)).thenApply(m -> null);
+  }
+
+  /** Told of every rule pack read from the rules topic, once the engine runs it. */
+  public void onRules(java.util.function.Consumer<RulePack> handler) {
+    this.onRules = handler;
+  }
+
+  /** Told of every erasure notice read, also those of the last 7 days when the node starts. */
+  public void onErasure(java.util.function.Consumer<ErasureNotice> handler) {
+    this.onErasure = handler;
+  }
+
   void publishStatus(NodeStatus s) {
     String text = s.node() + '\n' + String.join(",", new java.util.TreeSet<>(s.roles())) + '\n' + s.rules() + '\n'
-        + s.partitions().stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("") + '\n' + s.at();
+        + s.partitions().stream().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse("") + '\n' + s.at()
+        + '\n' + s.url();
     Kafka.send(producer, new ProducerRecord<>(settings.topic(Topics.NODES), 0, Kafka.utf8(s.node()), Kafka.utf8(text)));
   }
 
@@ -138,10 +170,13 @@ public final class ClusterState implements AutoCloseable {
       from.putAll(rulesTo);
       List<TopicPartition> all = new ArrayList<>(from.keySet());
       TopicPartition nodesPartition = new TopicPartition(settings.topic(Topics.NODES), 0);
+      TopicPartition erasures = new TopicPartition(settings.topic(Topics.ERASURES), 0);
       all.add(nodesPartition);
+      all.add(erasures);
       consumer.assign(all);
       from.forEach(consumer::seek);
-      consumer.seekToBeginning(List.of(nodesPartition));
+      consumer.seekToBeginning(List.of(nodesPartition, erasures));
+      String erasuresTopic = erasures.topic();
       String identityTopic = settings.topic(Topics.IDENTITY);
       String consentTopic = settings.topic(Topics.CONSENT);
       String rulesTopic = settings.topic(Topics.RULES);
@@ -154,6 +189,8 @@ public final class ClusterState implements AutoCloseable {
               consent.apply(r);
             } else if (r.topic().equals(rulesTopic)) {
               applyRules(r.value());
+            } else if (r.topic().equals(erasuresTopic)) {
+              applyErasure(r.value());
             } else {
               applyStatus(r);
             }
@@ -184,6 +221,13 @@ public final class ClusterState implements AutoCloseable {
       e.reload(pack).join();
       LOG.info("rules {} deployed from the cluster's rules topic", pack.version());
     }
+    onRules.accept(pack);
+  }
+
+  private void applyErasure(byte[] value) {
+    ErasureNotice notice = Binary.read(value, r -> new ErasureNotice(Set.copyOf(r.texts()), Set.copyOf(r.texts()),
+        Set.copyOf(r.texts())));
+    onErasure.accept(notice);
   }
 
   private void applyStatus(ConsumerRecord<byte[], byte[]> r) {
@@ -198,7 +242,8 @@ public final class ClusterState implements AutoCloseable {
         partitions.add(Integer.parseInt(p));
       }
     }
-    nodes.put(f[0], new NodeStatus(f[0], Set.of(f[1].split(",")), f[2], partitions, Long.parseLong(f[4])));
+    nodes.put(f[0], new NodeStatus(f[0], Set.of(f[1].split(",")), f[2], partitions, Long.parseLong(f[4]),
+        f.length > 5 ? f[5] : ""));
   }
 
   @Override

@@ -71,6 +71,11 @@ final class ClusterStore implements EngineStore {
   }
 
   @Override
+  public void compact() {
+    local.compact();
+  }
+
+  @Override
   public void close() {
     local.close();
   }

@@ -70,11 +70,12 @@ final class KafkaConsentStore implements ConsentStore {
   }
 
   private void applyAny(ConsumerRecord<byte[], byte[]> r) {
-    if (r.value() == null) {
-      return; // an erased customer's choice: nothing to learn
-    }
     String key = Kafka.text(r.key());
     String customerId = key.substring(0, key.indexOf('\u0000'));
+    if (r.value() == null) {
+      local.erase(customerId); // erased: every purpose of theirs is tombstoned
+      return;
+    }
     for (ConsentRecord c : RecordCodec.consent(r.value()).history()) {
       local.record(customerId, c);
     }

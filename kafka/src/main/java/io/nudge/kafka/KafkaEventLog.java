@@ -24,12 +24,25 @@ final class KafkaEventLog implements EventLog {
   private final String topic;
   private final int partitions;
   private final InstantSource clock;
+  private final String ingestTopic;
+  private final long retentionMillis;
 
-  KafkaEventLog(Producer<byte[], byte[]> producer, String topic, int partitions, InstantSource clock) {
+  KafkaEventLog(Producer<byte[], byte[]> producer, String topic, int partitions, InstantSource clock,
+      String ingestTopic, long retentionMillis) {
     this.producer = producer;
     this.topic = topic;
     this.partitions = partitions;
     this.clock = clock;
+    this.ingestTopic = ingestTopic;
+    this.retentionMillis = retentionMillis;
+  }
+
+  @Override
+  public String erasureDeferred(java.time.Instant now) {
+    return "kept in Kafka until the topics' retention deletes them: in " + ingestTopic + " until "
+        + now.plus(java.time.Duration.ofDays(1)) + ", in " + topic + " until "
+        + now.plusMillis(Topics.eventsRetentionMillis(retentionMillis))
+        + "; no node applies them again (the ids have tombstones)";
   }
 
   @Override

@@ -35,7 +35,15 @@ public final class Topics {
   /** Each node's status (roles, rules version, partitions): compacted, one partition. */
   public static final String NODES = "nodes";
 
+  /** Erasure notices, so every node removes its own copies of an erased customer: 7 days. */
+  public static final String ERASURES = "erasures";
+
   private Topics() {}
+
+  /** How long the events topic keeps events: the event retention, and at least a day. */
+  static long eventsRetentionMillis(long eventRetentionMillis) {
+    return Math.max(eventRetentionMillis, TimeUnit.DAYS.toMillis(1));
+  }
 
   /**
    * Creates the topics that are missing and checks those there: the partitioned ones must all have the
@@ -44,7 +52,7 @@ public final class Topics {
   public static int ensure(ClusterSettings settings, long eventRetentionMillis) {
     Map<String, Map<String, String>> configs = new HashMap<>();
     String week = Long.toString(TimeUnit.DAYS.toMillis(7));
-    String events = Long.toString(Math.max(eventRetentionMillis, TimeUnit.DAYS.toMillis(1)));
+    String events = Long.toString(eventsRetentionMillis(eventRetentionMillis));
     // as received, personal fields included: kept only as long as admission could need to catch up
     configs.put(INGEST, Map.of("retention.ms", Long.toString(TimeUnit.DAYS.toMillis(1))));
     configs.put(EVENTS, Map.of("retention.ms", events, "message.timestamp.type", "LogAppendTime"));
@@ -53,6 +61,7 @@ public final class Topics {
     configs.put(IDENTITY, Map.of("cleanup.policy", "compact"));
     configs.put(CONSENT, Map.of("cleanup.policy", "compact"));
     configs.put(RULES, Map.of("cleanup.policy", "compact"));
+    configs.put(ERASURES, Map.of("retention.ms", week));
     configs.put(NODES, Map.of("cleanup.policy", "compact", "segment.ms", "3600000"));
     List<String> partitioned = List.of(INGEST, EVENTS, JOURNEYS, DECISIONS, IDENTITY, CONSENT);
     try (Admin admin = Admin.create(settings.clientProperties("admin"))) {

@@ -208,15 +208,23 @@ final class ClusterNodeTest {
 
     a.ingest(List.of(identify(device, user)), System.currentTimeMillis()).get(10, TimeUnit.SECONDS);
 
-    Journey merged = await("the device's journey in the user's", () -> journey(user)
-        .filter(j -> j.getRecentPaths().contains("/products/lamp")));
-    assertThat(merged.getRecentPaths()).contains("/account", "/products/lamp");
-    assertThat(ownerOf(device).engine().orElseThrow().journey(device).get(10, TimeUnit.SECONDS)
-        .map(Journey::getCustomerId)).contains(user); // the device is the user's now, on every node
+    // the device's page counts in the user's journey as an earlier view, once
+    await("the device's journey in the user's", () -> journey(user).filter(j -> j.getPageViewsBefore() == 1));
     for (ClusterNode n : nodes) {
       await("node " + n.settings().nodeId() + " knows the link", () -> n.state().registry().customerOf(d)
           .filter(user::equals));
     }
+    assertThat(ownerOf(device).engine().orElseThrow().journey(device).get(10, TimeUnit.SECONDS)
+        .map(Journey::getCustomerId)).contains(user); // the device is the user's now, on every node
+
+    // a third node: the partitions move, their logs are read again from before the merge; nothing counts twice
+    ClusterNode c = node("c");
+    await("c owns a partition", () -> c.ownedPartitions().isEmpty() ? Optional.empty() : Optional.of(true));
+    allPartitionsOwned();
+    a.ingest(List.of(page(null, user, "/orders")), System.currentTimeMillis()).get(10, TimeUnit.SECONDS);
+    Journey after = await("the user's next page", () -> journey(user).filter(j -> j.getPageViewsThisSession() == 2));
+    assertThat(after.getPageViewsBefore()).as("the device's page, counted once").isEqualTo(1);
+    assertThat(after.getRecentPaths()).containsExactly("/account", "/orders");
   }
 
   @Test
@@ -236,5 +244,34 @@ final class ClusterNodeTest {
     }
     b.ingest(List.of(page("cat", null, "/faq")), System.currentTimeMillis()).get(10, TimeUnit.SECONDS);
     assertThat(await("the faq tip", () -> heard.stream().findFirst()).engagement().rule()).isEqualTo("faq");
+  }
+
+  @Test
+  void anErasureOnTheOwner_isLearnedByEveryNode_andALaterEventForTheErasedIdStartsNoJourney() throws Exception {
+    ClusterNode a = node("a");
+    ClusterNode b = node("b");
+    allPartitionsOwned();
+    a.ingest(List.of(page("dan", null, "/products/1")), System.currentTimeMillis()).get(10, TimeUnit.SECONDS);
+    await("dan's journey", () -> journey("dan"));
+    ClusterNode owner = ownerOf("dan");
+
+    io.nudge.engine.Erasure erased = owner.engine().orElseThrow().erase("dan").get(30, TimeUnit.SECONDS).orElseThrow();
+    owner.state().announceErasure(erased).get(10, TimeUnit.SECONDS);
+
+    assertThat(erased.records()).containsEntry("journeys", 1);
+    assertThat(erased.remaining()).containsKey("events"); // Kafka's retention deletes them, not the erasure
+    for (ClusterNode n : List.of(a, b)) {
+      await("node " + n.settings().nodeId() + " forgets dan", () -> n.state().registry().customerOf("dan").isEmpty()
+          ? Optional.of(true) : Optional.empty());
+    }
+    for (ClusterNode n : List.of(a, b)) {
+      n.ingest(List.of(page("dan", null, "/products/2")), System.currentTimeMillis()).get(10, TimeUnit.SECONDS);
+    }
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (System.nanoTime() < until) {
+      assertThat(journey("dan")).as("an erased id's late event starts a journey").isEmpty();
+      Thread.sleep(100);
+    }
+    assertThat(a.state().registry().customerOf("dan")).isEmpty();
   }
 }

@@ -135,6 +135,11 @@ public final class ClusterServer implements AutoCloseable {
         credentials.require(Credentials.Scope.ADMIN, ctx.request().getHeader("Authorization"));
         ctx.json(clusterStatus(joined.state(), clock.millis()));
       });
+      if (!cluster.has("delivery")) {
+        joined.state().onErasure(notice -> forgetErased(store, notice));
+      }
+      // a customer's data is on the node owning their partition: there first
+      CustomerForwarding.create(vertx, node, clock).mount(router);
       if (cluster.has("ingest")) {
         SegmentParser parser = new SegmentParser(limits(config), config.consentCategories().isBlank()
             ? ConsentCategories.defaults() : ConsentCategories.parse(config.consentCategories()),
@@ -152,7 +157,17 @@ public final class ClusterServer implements AutoCloseable {
         ShardedEngine engine = node.engine().orElseThrow();
         deployment = RuleDeployment.watch(config.rulesDir(), engine, clock,
             config.dataDir().resolve("rules-history.json"), pack -> deployEverywhere(joined, engine, pack));
+        // the folder and the history follow the cluster's pack, whichever node deployed it
+        RuleDeployment adopting = deployment;
+        adopting.adopt(engine.rules(), "cluster");
+        joined.state().onRules(pack -> adopting.adopt(pack, "cluster"));
         RulesRoutes.create(deployment, credentials, clock, config.sessionTimeout()).mount(router);
+        io.nudge.server.admin.CustomerAdminRoutes.create(engine, credentials).mount(router);
+        // every node removes its own copies: decisions and timelines of partitions it owned before, what it
+        // streamed and sends; the notice reaches this node too
+        io.nudge.server.admin.DataSubjectRoutes.create(engine, credentials, clock,
+            erasure -> joined.state().announceErasure(erasure)).mount(router);
+        io.nudge.server.contactcentre.AgentContextRoutes.create(engine, credentials).mount(router);
       }
       if (cluster.has("delivery")) {
         VisitorTokens visitorTokens = VisitorTokens.create(secrets.visitorKey());
@@ -171,6 +186,15 @@ public final class ClusterServer implements AutoCloseable {
         io.nudge.server.delivery.OutcomeRoutes.into(outcomes(joined, delivered, clock), credentials, visitorTokens,
             clock).mount(router);
         WebhookDelivery sender = webhooks;
+        joined.state().onErasure(notice -> {
+          forgetErased(store, notice);
+          forgetErased(delivered, notice);
+          stream.forget(notice.engagementIds());
+          visitors.disconnect(notice.anonymousIds());
+          if (sender != null) {
+            sender.forget(notice.engagementIds());
+          }
+        });
         feed = DecisionFeed.start(cluster, d -> {
           if (delivered.decisions().contains(d.engagement().customerId(), d.engagement().id())) {
             return; // decided again after a node was lost: the streams had it already
@@ -193,8 +217,10 @@ public final class ClusterServer implements AutoCloseable {
       config.tls().apply(options);
       HttpServer http = vertx.createHttpServer(options).requestHandler(router)
           .listen(config.port(), config.host()).await(30, TimeUnit.SECONDS);
+      String host = config.host().equals("0.0.0.0") ? java.net.InetAddress.getLocalHost().getHostName() : config.host();
+      node.advertise(config.tls().scheme() + "://" + host + ":" + http.actualPort());
       return new ClusterServer(vertx, http, node, store, delivered, deployment, feed, webhooks, config, stopping);
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
       if (deployment != null) {
         deployment.close();
       }
@@ -210,6 +236,9 @@ public final class ClusterServer implements AutoCloseable {
         delivered.close();
       }
       if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e instanceof Error r) {
         throw r;
       }
       throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
@@ -252,6 +281,20 @@ public final class ClusterServer implements AutoCloseable {
             .isPresent();
       }
     };
+  }
+
+  /** Removes what a node's own store keeps of an erased customer (nothing, mostly: it was erased there). */
+  private static void forgetErased(RocksStore store, ClusterState.ErasureNotice notice) {
+    try {
+      for (String c : notice.customerIds()) {
+        store.decisions().erase(c);
+        store.timeline().erase(c);
+      }
+      store.outbox().erase(notice.customerIds());
+    } catch (RuntimeException e) {
+      LOG.error("removing an erased customer's copies from this node's store failed; the notice is read again "
+          + "at the next start", e);
+    }
   }
 
   /** Writes the pack to the rules topic, and completes once this node runs it (read back from there). */

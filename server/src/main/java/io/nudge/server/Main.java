@@ -44,7 +44,15 @@ public final class Main {
     try {
       java.util.Optional<io.nudge.kafka.ClusterSettings> cluster = NudgeConfig.cluster(System.getenv());
       if (cluster.isPresent()) {
-        startClusterNode(cluster.get(), started);
+        try {
+          startClusterNode(cluster.get(), started);
+        } catch (ConfigException | NudgeException | IllegalStateException e) {
+          throw e;
+        } catch (RuntimeException | LinkageError e) {
+          // a Kafka client that cannot start, a jar of another version: said, and the process ends
+          System.err.println("nudge: could not join the cluster at " + cluster.get().bootstrap() + ": " + e);
+          System.exit(2);
+        }
         return;
       }
       server = NudgeServer.start(NudgeConfig.fromEnvironment(), InstantSource.system(), System.out);

@@ -121,7 +121,14 @@ final class Eraser {
 
     Set<String> engagementIds = new HashSet<>();
     Map<String, Integer> records = new LinkedHashMap<>();
-    records.put("events", store.events().erase(le -> names(le, forgotten)));
+    Map<String, String> remaining = new LinkedHashMap<>();
+    String deferred = store.events().erasureDeferred(clock.instant());
+    if (deferred == null) {
+      records.put("events", store.events().erase(le -> names(le, forgotten)));
+    } else {
+      records.put("events", 0);
+      remaining.put("events", deferred);
+    }
     records.put("journeys", journeys);
     int timeline = 0;
     int consentChoices = 0;
@@ -147,7 +154,7 @@ final class Eraser {
     ids.put("phones", forgotten.phones());
     ids.put("mergedCustomers", customers.size() - 1);
     return new Erasure(customerId, ids, records, forgotten.tombstones(), clock.instant(),
-        forgotten.anonymousIds(), engagementIds);
+        forgotten.anonymousIds(), engagementIds, remaining, customers);
   }
 
   /** The customer's events, and any other that names one of its ids (an identify that conflicted). */

@@ -97,6 +97,8 @@ public final class ShardedEngine implements NudgeEngine {
   private final Crossings crossings;
   /** On a cluster node: the newest sequence handed to each shard, in its partition's own numbering. */
   private final java.util.concurrent.atomic.AtomicLongArray shardDispatched;
+  /** On a cluster node: the checkpoint each shard was taken over from. */
+  private final java.util.concurrent.atomic.AtomicLongArray restoredCheckpoint;
   private final DecisionListener listener;
 
   /**
@@ -123,6 +125,7 @@ public final class ShardedEngine implements NudgeEngine {
     this.crossings = crossings;
     this.listener = listener;
     this.shardDispatched = new java.util.concurrent.atomic.AtomicLongArray(settings.shards());
+    this.restoredCheckpoint = new java.util.concurrent.atomic.AtomicLongArray(settings.shards());
     this.rules = rules;
     this.store = store;
     this.identities = new IdentityRegistry(store.identities(), settings.clock());
@@ -184,6 +187,7 @@ public final class ShardedEngine implements NudgeEngine {
     Shard s = shards[shard];
     CompletableFuture<Void> done = new CompletableFuture<>();
     shardDispatched.set(shard, checkpoint);
+    restoredCheckpoint.set(shard, checkpoint);
     s.enqueue(session -> {
       try {
         for (Map.Entry<String, byte[]> e : snapshots.entrySet()) {
@@ -252,14 +256,18 @@ public final class ShardedEngine implements NudgeEngine {
     }
     Shard s = shards[shard];
     long now = settings.clock().millis();
+    long checkpoint = restoredCheckpoint.get(shard);
     s.enqueue(session -> {
       for (LoggedEvent le : events) {
         String owner = identities.customerOf(le.customerId()).orElse(le.customerId());
-        if (owner.equals(le.customerId()) && le.sequence() <= session.lastSequence(owner)) {
+        boolean own = owner.equals(le.customerId());
+        // up to the checkpoint every event is in the snapshots: in its customer's, or, for a customer moved
+        // to another partition since, in the journey it was folded into there (or forwarded already)
+        if (le.sequence() <= checkpoint || own && le.sequence() <= session.lastSequence(owner)) {
           if (le.event().messageId() != null) {
             s.firstSight(le.event().source(), le.event().messageId());
           }
-          if (le.receivedAt() >= now - RECENT_EVENTS.toMillis()) {
+          if (own && le.receivedAt() >= now - RECENT_EVENTS.toMillis() && session.journey(owner).isPresent()) {
             session.reinsert(owner, le.event(), le.receivedAt(), le.sequence());
           }
           s.applied(le.sequence());

@@ -35,6 +35,14 @@ public interface EventLog extends AutoCloseable {
   void trim(long epochMillis, long keepFrom);
 
   /**
+   * Null when {@link #erase} removes events at once; otherwise what happens to an erased customer's
+   * events instead, and when (a log on Kafka can only let its retention delete them).
+   */
+  default String erasureDeferred(java.time.Instant now) {
+    return null;
+  }
+
+  /**
    * Removes every logged event {@code which} accepts and returns how many. The log is keyed by
    * sequence, so this reads all of it: it costs time in proportion to the log (an erasure).
    */

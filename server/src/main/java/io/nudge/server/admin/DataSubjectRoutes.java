@@ -64,13 +64,17 @@ public final class DataSubjectRoutes {
   }
 
   public static JsonObject receipt(Erasure e) {
-    return new JsonObject()
+    JsonObject receipt = new JsonObject()
         .put("erased", true)
         .put("customerId", e.customerId())
         .put("ids", new JsonObject(new java.util.LinkedHashMap<>(e.ids())))
         .put("records", new JsonObject(new java.util.LinkedHashMap<>(e.records())))
         .put("tombstones", e.tombstones())
         .put("erasedAt", e.erasedAt().toString());
+    if (!e.remaining().isEmpty()) {
+      receipt.put("remaining", new JsonObject(new java.util.LinkedHashMap<>(e.remaining())));
+    }
+    return receipt;
   }
 
   private void export(RoutingContext ctx) {

@@ -216,6 +216,35 @@ public final class RuleDeployment implements AutoCloseable {
     }
   }
 
+  /**
+   * Makes the folder hold {@code pack}, which the engine runs already, and records it as deployed: on a
+   * cluster node, the pack another node deployed. So the folder, {@code GET /v1/rules}, an upload and a
+   * rollback here all start from what the cluster runs, not from what this node last deployed.
+   */
+  public synchronized void adopt(RulePack pack, String how) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.{drl,dsl,dslr,csv}")) {
+      for (Path f : files) {
+        if (!pack.files().containsKey(f.getFileName().toString())) {
+          Files.delete(f);
+        }
+      }
+      for (Map.Entry<String, String> f : pack.files().entrySet()) {
+        Path file = dir.resolve(f.getKey());
+        if (!Files.exists(file) || !Files.readString(file, StandardCharsets.UTF_8).equals(f.getValue())) {
+          Files.writeString(file, f.getValue(), StandardCharsets.UTF_8);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the rules folder " + dir, e);
+    }
+    lastChange.set(0); // running already: not deployed again by the watcher
+    lastProblems = List.of();
+    if (history.isEmpty() || !history.get(history.size() - 1).version().equals(pack.version())) {
+      record(new Version(pack.version(), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+          pack.files(), how));
+    }
+  }
+
   /** Puts the previous deployed version's files back in the folder and runs them. */
   public synchronized Version rollback() {
     if (history.size() < 2) {
