@@ -54,6 +54,10 @@ final class ClusterThroughput {
   private ClusterThroughput() {}
 
   static void main(String[] args) throws Exception {
+    // the broker in this JVM writes thousands of lines at info; before slf4j reads its settings
+    System.setProperty("org.slf4j.simpleLogger.log.kafka", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.state.change.logger", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");
     List<Integer> nodeCounts = new ArrayList<>();
     int customers = 20_000;
     int events = 5;
@@ -78,8 +82,8 @@ final class ClusterThroughput {
       }
     }
     System.out.println();
-    System.out.println("| engine nodes | events | accepted/s | processed/s | all acknowledged | all decided |");
-    System.out.println("|---|---|---|---|---|---|");
+    System.out.println("| engine nodes | events | accepted/s | processed/s | all acknowledged | all decided | CPU of the nodes | CPU of the broker and load generator |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
   }
 
@@ -116,6 +120,8 @@ final class ClusterThroughput {
       AtomicLong lastDecision = new AtomicLong();
       Thread reader = decisionsReader(bootstrap, prefix + "decisions", decided, lastDecision);
       String auth = "Basic " + Base64.getEncoder().encodeToString((Bench.WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
+      double[] nodesCpuBefore = {cpuSeconds(servers)};
+      double selfCpuBefore = cpuSeconds(ProcessHandle.current());
       long started = System.nanoTime();
       Semaphore inFlight = new Semaphore(16);
       AtomicLong errors = new AtomicLong();
@@ -144,20 +150,35 @@ final class ClusterThroughput {
         Thread.sleep(50);
       }
       reader.interrupt();
+      double nodesCpu = cpuSeconds(servers) - nodesCpuBefore[0];
+      double selfCpu = cpuSeconds(ProcessHandle.current()) - selfCpuBefore;
       double ackSeconds = (acknowledged - started) / 1e9;
       double doneSeconds = (lastDecision.get() - started) / 1e9;
       long total = (long) customers * events;
-      System.out.printf("%d node(s): %d events acknowledged in %.1f s (%d errors), %d of %d customers decided in %.1f s%n",
-          nodes, total, ackSeconds, errors.get(), decided.size(), customers, doneSeconds);
-      return String.format("| %d | %,d | %,.0f | %,.0f | %.1f s | %s |", nodes, total, total / ackSeconds,
-          decided.size() == customers ? total / doneSeconds : 0, ackSeconds,
+      System.out.printf("%d node(s): %d events acknowledged in %.1f s (%d errors), %d of %d customers decided in %.1f s; "
+          + "CPU: nodes %.1f s, broker and load generator %.1f s%n",
+          nodes, total, ackSeconds, errors.get(), decided.size(), customers, doneSeconds, nodesCpu, selfCpu);
+      return String.format("| %d | %,d | %,.0f | %,.0f | %.1f s | %s | %.1f s (%,.0f events per CPU second) | %.1f s |",
+          nodes, total, total / ackSeconds, decided.size() == customers ? total / doneSeconds : 0, ackSeconds,
           decided.size() == customers ? String.format("%.1f s", doneSeconds)
-              : decided.size() + " of " + customers + " customers");
+              : decided.size() + " of " + customers + " customers", nodesCpu, total / nodesCpu, selfCpu);
     } finally {
       for (ServerProcess s : servers) {
         s.close();
       }
     }
+  }
+
+  private static double cpuSeconds(List<ServerProcess> servers) {
+    double sum = 0;
+    for (ServerProcess s : servers) {
+      sum += ProcessHandle.of(s.pid()).map(ClusterThroughput::cpuSeconds).orElse(0.0);
+    }
+    return sum;
+  }
+
+  private static double cpuSeconds(ProcessHandle p) {
+    return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
   }
 
   /** Posts one batch; retried on a refusal (429, 5xx) until accepted. */

@@ -92,10 +92,26 @@ public final class ClusterServer implements AutoCloseable {
     this.stopping = stopping;
   }
 
-  /** Joins the cluster and listens; returns once the port is open. */
+  /** Joins the cluster and listens, signing visitor tokens with this node's own key; for tests. */
   public static ClusterServer start(NudgeConfig given, ClusterSettings cluster, InstantSource clock,
       PrintStream console) {
+    return start(given, cluster, java.util.Optional.empty(), clock, console);
+  }
+
+  /**
+   * Joins the cluster and listens; returns once the port is open.
+   *
+   * @param visitorKey the cluster's key for visitor tokens ({@code NUDGE_VISITOR_KEY}); without it this
+   *     node signs with its own, and a visitor's token is good on this node only
+   */
+  public static ClusterServer start(NudgeConfig given, ClusterSettings cluster, java.util.Optional<byte[]> visitorKey,
+      InstantSource clock, PrintStream console) {
     Secrets secrets = Secrets.resolve(given, console);
+    if (visitorKey.isEmpty()) {
+      LOG.warn("NUDGE_VISITOR_KEY is not set: this node signs visitor tokens with its own key, so a visitor's "
+          + "token is good on this node only; give every node of the cluster the same key");
+    }
+    byte[] visitorSecret = visitorKey.orElseGet(secrets::visitorKey);
     NudgeConfig config = secrets.config();
     RulePack rules = RulePack.load(config.rulesDir());
     Credentials credentials = new Credentials(config.writeKeys(), config.integrationToken(), config.adminToken());
@@ -138,6 +154,7 @@ public final class ClusterServer implements AutoCloseable {
       if (!cluster.has("delivery")) {
         joined.state().onErasure(notice -> forgetErased(store, notice));
       }
+      VisitorTokens visitorTokens = VisitorTokens.create(visitorSecret);
       // a customer's data is on the node owning their partition: there first
       CustomerForwarding.create(vertx, node, clock).mount(router);
       if (cluster.has("ingest")) {
@@ -168,9 +185,10 @@ public final class ClusterServer implements AutoCloseable {
         io.nudge.server.admin.DataSubjectRoutes.create(engine, credentials, clock,
             erasure -> joined.state().announceErasure(erasure)).mount(router);
         io.nudge.server.contactcentre.AgentContextRoutes.create(engine, credentials).mount(router);
+        io.nudge.server.privacy.VisitorPrivacyRoutes.create(engine, visitorTokens, config.consentDefault(), clock,
+            erasure -> joined.state().announceErasure(erasure)).mount(router);
       }
       if (cluster.has("delivery")) {
-        VisitorTokens visitorTokens = VisitorTokens.create(secrets.visitorKey());
         VisitorStream visitors = VisitorStream.create(vertx, credentials, visitorTokens);
         EngagementStream stream = EngagementStream.create(vertx, credentials, StreamSettings.defaults(),
             delivered.decisions().recentlySent(StreamSettings.defaults().replayCapacity()));

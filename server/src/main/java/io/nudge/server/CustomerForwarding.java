@@ -43,11 +43,31 @@ final class CustomerForwarding {
 
   /** Before the customer routes of this node, if it has any. */
   void mount(Router router) {
-    router.routeWithRegex("/v1/customers/([^/]+)(/.*)?").handler(this::route);
+    router.routeWithRegex("/v1/customers/([^/]+)(/.*)?").handler(ctx -> route(ctx,
+        java.net.URLDecoder.decode(ctx.pathParam("param0"), java.nio.charset.StandardCharsets.UTF_8)));
+    // a visitor's own privacy routes name them by the anonymousId of their credential
+    router.routeWithRegex("/v1/visitor/(data|consent|forget)").handler(ctx -> {
+      String anonymousId = visitorOf(ctx.request().getHeader("Authorization"));
+      if (anonymousId == null) {
+        ctx.next(); // the route answers 401 for the missing credential
+      } else {
+        route(ctx, anonymousId);
+      }
+    });
   }
 
-  private void route(RoutingContext ctx) {
-    String ref = java.net.URLDecoder.decode(ctx.pathParam("param0"), java.nio.charset.StandardCharsets.UTF_8);
+  /** The anonymousId of an {@code Authorization: Visitor <anonymousId>:<token>} header, unchecked; or null. */
+  private static String visitorOf(String authorization) {
+    String scheme = "Visitor ";
+    if (authorization == null || !authorization.regionMatches(true, 0, scheme, 0, scheme.length())) {
+      return null;
+    }
+    String value = authorization.substring(scheme.length()).trim();
+    int colon = value.lastIndexOf(':');
+    return colon <= 0 ? null : value.substring(0, colon);
+  }
+
+  private void route(RoutingContext ctx, String ref) {
     ClusterState state = node.state();
     String customer = state.registry().customerOf(ref).orElse(ref);
     int partition = ShardedEngine.shardIndex(customer, node.partitions());

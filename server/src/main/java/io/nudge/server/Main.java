@@ -15,8 +15,8 @@ public final class Main {
 
   /** A node of a cluster on Kafka: see {@link ClusterServer}. */
   private static void startClusterNode(io.nudge.kafka.ClusterSettings cluster, long started) {
-    ClusterServer server = ClusterServer.start(NudgeConfig.fromEnvironment(), cluster, InstantSource.system(),
-        System.out);
+    ClusterServer server = ClusterServer.start(NudgeConfig.fromEnvironment(), cluster,
+        NudgeConfig.visitorKey(System.getenv()), InstantSource.system(), System.out);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       long stopping = System.nanoTime();
       server.close();

@@ -24,14 +24,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * One cluster node with every role, in this JVM, on a real Kafka broker: an event taken over HTTP comes
- * back as an engagement on the node's stream; an outcome posted to the node reaches the engine that
- * decided it; what a cluster node does not serve answers 404 naming its roles.
+ * A cluster node with every role and one with the ingest role only, in this JVM, on a real Kafka broker:
+ * an event taken over HTTP comes back as an engagement on the stream; an outcome posted reaches the
+ * engine that decided it; the customer routes of the ingest node are answered by the engine node,
+ * erasure included; what a cluster node does not serve answers 404 naming its roles.
  */
 final class ClusterServerTest {
   private static TestBroker broker;
   private static ClusterServer server;
   private static TestSupport.Client client;
+  private static ClusterServer ingestOnly;
+  private static TestSupport.Client ingestClient;
 
   @BeforeAll
   static void start() throws Exception {
@@ -58,14 +61,24 @@ final class ClusterServerTest {
     server = ClusterServer.start(NudgeConfig.from(env), cluster, InstantSource.system(),
         new PrintStream(OutputStream.nullOutputStream()));
     client = new TestSupport.Client(server.port());
+    Map<String, String> ingestEnv = TestSupport.env(TestSupport.tempDir());
+    ingestEnv.put("NUDGE_RULES_DIR", rules.toString());
+    ingestOnly = ClusterServer.start(NudgeConfig.from(ingestEnv), new ClusterSettings(broker.bootstrapServers(), "one.",
+        3, (short) 1, "front", Set.of("ingest"), Map.of()), InstantSource.system(),
+        new PrintStream(OutputStream.nullOutputStream()));
+    ingestClient = new TestSupport.Client(ingestOnly.port());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (server.node().ownedPartitions().size() < 3 && System.nanoTime() < deadline) {
+    while ((server.node().ownedPartitions().size() < 3 || !ingestOnly.node().state().nodes().containsKey("solo")
+        || ingestOnly.node().state().nodes().get("solo").partitions().size() < 3) && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
   }
 
   @AfterAll
   static void stop() {
+    if (ingestOnly != null) {
+      ingestOnly.close();
+    }
     if (server != null) {
       server.close();
     }
@@ -109,29 +122,65 @@ final class ClusterServerTest {
   }
 
   @Test
-  void theClusterStatus_listsTheNode_withItsRulesAndPartitions() throws Exception {
+  void theClusterStatus_listsEveryNode_withItsRolesRulesAndPartitions() throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    JsonObject status;
-    do {
-      HttpResponse<String> r = client.get("/v1/cluster", TestSupport.ADMIN);
+    JsonObject solo = null;
+    JsonObject front = null;
+    while ((solo == null || front == null || solo.getJsonArray("partitions").size() < 3)
+        && System.nanoTime() < deadline) { // a node reports every 2 s
+      HttpResponse<String> r = ingestClient.get("/v1/cluster", TestSupport.ADMIN);
       assertThat(r.statusCode()).isEqualTo(200);
-      status = new JsonObject(r.body());
+      solo = null;
+      front = null;
+      for (Object n : new JsonObject(r.body()).getJsonArray("nodes")) {
+        JsonObject node = (JsonObject) n;
+        if (node.getString("node").equals("solo")) {
+          solo = node;
+        } else if (node.getString("node").equals("front")) {
+          front = node;
+        }
+      }
       Thread.sleep(50);
-    } while ((status.getJsonArray("nodes").isEmpty()
-        || status.getJsonArray("nodes").getJsonObject(0).getJsonArray("partitions").size() < 3)
-        && System.nanoTime() < deadline); // a node reports every 2 s
-    JsonObject node = status.getJsonArray("nodes").getJsonObject(0);
-    assertThat(node.getString("node")).isEqualTo("solo");
-    assertThat(node.getJsonArray("partitions").getList()).hasSize(3);
-    assertThat(node.getString("rules")).isEqualTo(server.node().engine().orElseThrow().rules().version());
+    }
+    assertThat(solo).isNotNull();
+    assertThat(solo.getJsonArray("partitions").getList()).hasSize(3);
+    assertThat(solo.getString("rules")).isEqualTo(server.node().engine().orElseThrow().rules().version());
+    assertThat(front).isNotNull();
+    assertThat(front.getJsonArray("roles").getList()).containsExactly("ingest");
+    assertThat(front.getJsonArray("partitions").getList()).isEmpty();
     assertThat(client.get("/v1/cluster", null).statusCode()).isEqualTo(401);
   }
 
   @Test
   void aRouteOnlyNudgeAloneServes_answers404_namingTheNodesRoles() {
-    HttpResponse<String> r = client.get("/v1/customers/ann/journey", TestSupport.ADMIN);
+    HttpResponse<String> r = client.get("/v1/queues", TestSupport.ADMIN);
 
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(r.body()).contains("delivery,engine,ingest");
+  }
+
+  @Test
+  void theCustomerRoutesOfANodeWithoutTheCustomer_areAnsweredByTheOwner_erasureIncluded() throws Exception {
+    HttpResponse<String> sent = ingestClient.postSegment("/v1/batch", TestSupport.WRITE_KEY,
+        "{\"batch\":[{\"type\":\"page\",\"anonymousId\":\"bea\",\"messageId\":\"b1\",\"properties\":{\"path\":\"/shoes\"}}]}");
+    assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    HttpResponse<String> journey = ingestClient.get("/v1/customers/bea/journey", TestSupport.ADMIN);
+    while (journey.statusCode() != 200 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      journey = ingestClient.get("/v1/customers/bea/journey", TestSupport.ADMIN);
+    }
+    assertThat(journey.statusCode()).as(journey.body()).isEqualTo(200);
+    assertThat(journey.body()).contains("/shoes");
+
+    HttpResponse<String> erased = ingestClient.send(HttpRequest.newBuilder(ingestClient.uri("/v1/customers/bea"))
+        .header("Authorization", "Bearer " + TestSupport.ADMIN).DELETE());
+
+    assertThat(erased.statusCode()).as(erased.body()).isEqualTo(200);
+    JsonObject receipt = new JsonObject(erased.body());
+    assertThat(receipt.getJsonObject("records").getInteger("journeys")).isEqualTo(1);
+    assertThat(receipt.getJsonObject("remaining").getString("events")).contains("one.events");
+    assertThat(ingestClient.get("/v1/customers/bea/journey", TestSupport.ADMIN).statusCode()).isEqualTo(404);
+    assertThat(ingestClient.get("/v1/customers/bea/journey", null).statusCode()).isEqualTo(401); // the owner says
   }
 }

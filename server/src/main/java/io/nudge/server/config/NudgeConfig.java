@@ -160,6 +160,30 @@ public record NudgeConfig(
   }
 
   /**
+   * The key that signs visitor tokens, from {@code NUDGE_VISITOR_KEY} (Base64 of at least 24 random
+   * bytes); empty when unset, and a node keeps its own in its data folder. Every node of a cluster
+   * needs the same one, so that a token one node gave is good on all.
+   */
+  public static java.util.Optional<byte[]> visitorKey(Map<String, String> env) {
+    Map<String, String> vars = new HashMap<>(fileVars(env));
+    vars.putAll(env);
+    String text = new Settings(vars).text("NUDGE_VISITOR_KEY", null);
+    if (text == null || text.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    byte[] key;
+    try {
+      key = java.util.Base64.getDecoder().decode(text.trim());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("NUDGE_VISITOR_KEY is not Base64: " + e.getMessage());
+    }
+    if (key.length < 24) {
+      throw new ConfigException("NUDGE_VISITOR_KEY holds " + key.length + " bytes, must hold at least 24 random bytes");
+    }
+    return java.util.Optional.of(key);
+  }
+
+  /**
    * The contact policy: the file {@code NUDGE_POLICY_FILE} names (it must exist), else {@code
    * policy.yaml} in the rules folder if there is one, else the defaults.
    */
