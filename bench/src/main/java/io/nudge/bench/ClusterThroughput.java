@@ -118,7 +118,8 @@ final class ClusterThroughput {
       awaitPartitionsOwned(http, servers.get(0).port(), partitions, nodes);
       Set<String> decided = ConcurrentHashMap.newKeySet();
       AtomicLong lastDecision = new AtomicLong();
-      Thread reader = decisionsReader(bootstrap, prefix + "decisions", decided, lastDecision);
+      java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean(true);
+      Thread reader = decisionsReader(bootstrap, prefix + "decisions", decided, lastDecision, reading);
       String auth = "Basic " + Base64.getEncoder().encodeToString((Bench.WRITE_KEY + ":").getBytes(StandardCharsets.UTF_8));
       double[] nodesCpuBefore = {cpuSeconds(servers)};
       double selfCpuBefore = cpuSeconds(ProcessHandle.current());
@@ -149,7 +150,8 @@ final class ClusterThroughput {
       while (decided.size() < customers && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
-      reader.interrupt();
+      reading.set(false);
+      reader.join(10_000);
       double nodesCpu = cpuSeconds(servers) - nodesCpuBefore[0];
       double selfCpu = cpuSeconds(ProcessHandle.current()) - selfCpuBefore;
       double ackSeconds = (acknowledged - started) / 1e9;
@@ -219,7 +221,8 @@ final class ClusterThroughput {
   }
 
   /** Counts the customers with a decision, from the start of the decisions topic. */
-  private static Thread decisionsReader(String bootstrap, String topic, Set<String> decided, AtomicLong last) {
+  private static Thread decisionsReader(String bootstrap, String topic, Set<String> decided, AtomicLong last,
+      java.util.concurrent.atomic.AtomicBoolean reading) {
     Thread t = new Thread(() -> {
       Properties p = new Properties();
       p.put("bootstrap.servers", bootstrap);
@@ -231,15 +234,13 @@ final class ClusterThroughput {
         }
         c.assign(all);
         c.seekToBeginning(all);
-        while (!Thread.currentThread().isInterrupted()) {
+        while (reading.get()) {
           for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
             if (decided.add(new String(r.key(), StandardCharsets.UTF_8))) {
               last.set(System.nanoTime());
             }
           }
         }
-      } catch (org.apache.kafka.common.errors.InterruptException e) {
-        // done
       }
     }, "bench-decisions");
     t.setDaemon(true);
