@@ -2,7 +2,6 @@ package io.nudge.server;
 
 import io.nudge.engine.Decision;
 import io.nudge.engine.Engagement;
-import io.nudge.engine.EngineSettings;
 import io.nudge.engine.OverloadedException;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.shard.ShardedEngine;
@@ -12,24 +11,20 @@ import io.nudge.kafka.ClusterNode;
 import io.nudge.kafka.ClusterSettings;
 import io.nudge.kafka.ClusterState;
 import io.nudge.kafka.DecisionFeed;
-import io.nudge.server.config.ConfigException;
 import io.nudge.server.config.NudgeConfig;
 import io.nudge.server.config.Secrets;
 import io.nudge.server.delivery.DeliveryLimits;
 import io.nudge.server.delivery.EngagementStream;
-import io.nudge.server.delivery.RetryPolicy;
 import io.nudge.server.delivery.StreamSettings;
 import io.nudge.server.delivery.VisitorStream;
 import io.nudge.server.delivery.VisitorTokens;
 import io.nudge.server.delivery.WebhookDelivery;
-import io.nudge.server.delivery.WebhookSigner;
 import io.nudge.server.http.ApiError;
 import io.nudge.server.http.Credentials;
 import io.nudge.server.http.Failures;
 import io.nudge.server.http.RateLimits;
 import io.nudge.server.http.SiteOrigins;
 import io.nudge.server.ingest.ConsentCategories;
-import io.nudge.server.ingest.IngestLimits;
 import io.nudge.server.ingest.SegmentIngestRoutes;
 import io.nudge.server.ingest.SegmentParser;
 import io.nudge.server.privacy.PrivacyTexts;
@@ -115,10 +110,10 @@ public final class ClusterServer implements AutoCloseable {
     NudgeConfig config = secrets.config();
     RulePack rules = RulePack.load(config.rulesDir());
     Credentials credentials = new Credentials(config.writeKeys(), config.integrationToken(), config.adminToken());
-    SiteOrigins origins = setting(() -> SiteOrigins.create(config.allowedOrigins()));
-    RateLimits rateLimits = setting(() -> RateLimits.create(credentials, config.rateLimitPerKey(),
+    SiteOrigins origins = NudgeServer.setting(() -> SiteOrigins.create(config.allowedOrigins()));
+    RateLimits rateLimits = NudgeServer.setting(() -> RateLimits.create(credentials, config.rateLimitPerKey(),
         config.rateLimitPerAddress(), config.trustedProxies()));
-    PrivacyTexts privacyTexts = setting(() -> PrivacyTexts.load(config.privacyTexts()));
+    PrivacyTexts privacyTexts = NudgeServer.setting(() -> PrivacyTexts.load(config.privacyTexts()));
     AtomicBoolean stopping = new AtomicBoolean();
     // the engine's decisions and timelines; the delivery role keeps what it streamed and sends apart,
     // so an engagement this node decided is still streamed and sent by it
@@ -130,8 +125,11 @@ public final class ClusterServer implements AutoCloseable {
     DecisionFeed feed = null;
     WebhookDelivery webhooks = null;
     try {
-      node = ClusterNode.start(cluster, engineSettings(config, clock), rules, store, d -> { });
+      node = ClusterNode.start(cluster, NudgeServer.engineSettings(config, clock), rules, store, d -> { });
       Router router = Router.router(vertx);
+      router.errorHandler(400, ctx -> ApiError.badRequest("the request's path or query is malformed").send(ctx));
+      router.errorHandler(405, ctx -> ApiError.methodNotAllowed(ctx.request().method() + " is not allowed on "
+          + ctx.request().path()).send(ctx));
       router.errorHandler(404, ctx -> ApiError.notFound("no route for " + ctx.request().method() + " "
           + ctx.request().path() + " on a node with roles " + String.join(",", new java.util.TreeSet<>(cluster.roles())))
           .send(ctx));
@@ -141,7 +139,7 @@ public final class ClusterServer implements AutoCloseable {
       router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
       router.get("/health/ready").handler(ctx -> {
         JsonObject status = new JsonObject().put("status", stopping.get() ? "stopping" : "ready")
-            .put("node", cluster.nodeId()).put("roles", new JsonArray(List.copyOf(cluster.roles())))
+            .put("node", cluster.nodeId()).put("roles", new JsonArray(List.copyOf(new java.util.TreeSet<>(cluster.roles()))))
             .put("partitions", new JsonArray(List.copyOf(new java.util.TreeSet<>(joined.ownedPartitions()))));
         joined.engine().ifPresent(e -> status.put("rules", e.rules().version()).put("queued", e.queuedEvents()));
         ctx.response().setStatusCode(stopping.get() ? 503 : 200);
@@ -158,7 +156,7 @@ public final class ClusterServer implements AutoCloseable {
       // a customer's data is on the node owning their partition: there first
       CustomerForwarding.create(vertx, node, clock).mount(router);
       if (cluster.has("ingest")) {
-        SegmentParser parser = new SegmentParser(limits(config), config.consentCategories().isBlank()
+        SegmentParser parser = new SegmentParser(NudgeServer.limits(config), config.consentCategories().isBlank()
             ? ConsentCategories.defaults() : ConsentCategories.parse(config.consentCategories()),
             config.honourPrivacySignals());
         java.util.function.Function<List<io.nudge.engine.Event>, java.util.concurrent.CompletionStage<Void>> toKafka =
@@ -196,8 +194,8 @@ public final class ClusterServer implements AutoCloseable {
         visitors.mount(router);
         DoneOutbox outbox = new DoneOutbox(delivered.outbox());
         if (config.webhookUrl() != null) {
-          webhooks = WebhookDelivery.create(vertx, config.webhookUrl().toString(), signer(config.webhookSecret()),
-              retryPolicy(config), DeliveryLimits.defaults(), outbox, new WebhookDelivery.Expiry(config.webhookExpiry(),
+          webhooks = WebhookDelivery.create(vertx, config.webhookUrl().toString(), NudgeServer.signer(config.webhookSecret()),
+              NudgeServer.retryPolicy(config), DeliveryLimits.defaults(), outbox, new WebhookDelivery.Expiry(config.webhookExpiry(),
                   Duration.ofSeconds(30), (e, why) -> LOG.warn("gave up delivering engagement {}: {}", e.id(), why),
                   clock));
         }
@@ -234,6 +232,7 @@ public final class ClusterServer implements AutoCloseable {
       HttpServerOptions options = new HttpServerOptions().setIdleTimeout(60);
       config.tls().apply(options);
       HttpServer http = vertx.createHttpServer(options).requestHandler(router)
+          .invalidRequestHandler(NudgeServer::invalidRequest)
           .listen(config.port(), config.host()).await(30, TimeUnit.SECONDS);
       String host = config.host().equals("0.0.0.0") ? java.net.InetAddress.getLocalHost().getHostName() : config.host();
       node.advertise(config.tls().scheme() + "://" + host + ":" + http.actualPort());
@@ -416,47 +415,6 @@ public final class ClusterServer implements AutoCloseable {
     @Override
     public int erase(java.util.Collection<String> customerIds) {
       return inner.erase(customerIds);
-    }
-  }
-
-  private static EngineSettings engineSettings(NudgeConfig config, InstantSource clock) {
-    return EngineSettings.defaults()
-        .withQueueCapacity(config.shardQueue())
-        .withSessionTimeout(config.sessionTimeout())
-        .withEventRetention(config.eventRetention())
-        .withRetention(config.journeyRetention(), config.decisionRetention())
-        .withPersonalData(config.personalData())
-        .withConsentDefault(config.consentDefault())
-        .withPolicy(config.policy())
-        .withClock(clock);
-  }
-
-  private static IngestLimits limits(NudgeConfig config) {
-    return new IngestLimits(config.maxEventBytes(), config.maxRequestBytes(), config.maxBatchEvents(),
-        config.maxNestingDepth(), config.maxStringLength(), config.maxProperties());
-  }
-
-  private static RetryPolicy retryPolicy(NudgeConfig config) {
-    try {
-      return new RetryPolicy(config.webhookRetryMin(), config.webhookRetryMax(), RetryPolicy.defaults().requestTimeout());
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage() + " (NUDGE_WEBHOOK_RETRY_MIN, NUDGE_WEBHOOK_RETRY_MAX)");
-    }
-  }
-
-  private static WebhookSigner signer(String secret) {
-    try {
-      return WebhookSigner.fromSecret(secret);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage());
-    }
-  }
-
-  private static <T> T setting(java.util.function.Supplier<T> make) {
-    try {
-      return make.get();
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage());
     }
   }
 

@@ -232,7 +232,7 @@ public final class NudgeServer implements AutoCloseable {
     }
   }
 
-  private static RetryPolicy retryPolicy(NudgeConfig config) {
+  static RetryPolicy retryPolicy(NudgeConfig config) {
     try {
       return new RetryPolicy(config.webhookRetryMin(), config.webhookRetryMax(), RetryPolicy.defaults().requestTimeout());
     } catch (IllegalArgumentException e) {
@@ -240,7 +240,7 @@ public final class NudgeServer implements AutoCloseable {
     }
   }
 
-  private static WebhookSigner signer(String secret) {
+  static WebhookSigner signer(String secret) {
     try {
       return WebhookSigner.fromSecret(secret);
     } catch (IllegalArgumentException e) {
@@ -260,7 +260,7 @@ public final class NudgeServer implements AutoCloseable {
     return e.anonymousId() == null ? java.util.Set.of() : java.util.Set.of(e.anonymousId());
   }
 
-  private static EngineSettings engineSettings(NudgeConfig config, InstantSource clock) {
+  static EngineSettings engineSettings(NudgeConfig config, InstantSource clock) {
     return EngineSettings.defaults()
         .withShards(config.shards())
         .withQueueCapacity(config.shardQueue())
@@ -273,13 +273,13 @@ public final class NudgeServer implements AutoCloseable {
         .withClock(clock);
   }
 
-  private static IngestLimits limits(NudgeConfig config) {
+  static IngestLimits limits(NudgeConfig config) {
     return new IngestLimits(config.maxEventBytes(), config.maxRequestBytes(), config.maxBatchEvents(),
         config.maxNestingDepth(), config.maxStringLength(), config.maxProperties());
   }
 
   /** What the HTTP decoder refused before any route saw it: a line or headers too long, bad syntax. */
-  private static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
+  static void invalidRequest(io.vertx.core.http.HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
     int status;
     String message;
@@ -301,7 +301,7 @@ public final class NudgeServer implements AutoCloseable {
   }
 
   /** A setting the http package refuses stops start-up with one line, like every other bad setting. */
-  private static <T> T setting(Supplier<T> make) {
+  static <T> T setting(Supplier<T> make) {
     try {
       return make.get();
     } catch (IllegalArgumentException e) {

@@ -103,4 +103,47 @@ final class NudgeConfigTest {
     assertThat(c.port()).isEqualTo(7070);
     assertThat(c.shards()).isEqualTo(2);
   }
+
+  private static java.util.Optional<io.nudge.kafka.ClusterSettings> cluster(String... pairs) {
+    Map<String, String> env = new HashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return NudgeConfig.cluster(env);
+  }
+
+  @Test
+  void cluster_isOff_untilABootstrapIsSet_thenItsSettingsAreRead() {
+    assertThat(cluster()).isEmpty();
+
+    io.nudge.kafka.ClusterSettings c = cluster("NUDGE_KAFKA_BOOTSTRAP", "k1:9092,k2:9092", "NUDGE_NODE_ID", "node-7",
+        "NUDGE_ROLES", "engine,delivery", "NUDGE_KAFKA_PARTITIONS", "24", "NUDGE_KAFKA_TOPIC_PREFIX", "shop.",
+        "NUDGE_KAFKA_REPLICATION", "3").orElseThrow();
+
+    assertThat(c.bootstrap()).isEqualTo("k1:9092,k2:9092");
+    assertThat(c.nodeId()).isEqualTo("node-7");
+    assertThat(c.roles()).containsExactlyInAnyOrder("engine", "delivery");
+    assertThat(c.partitions()).isEqualTo(24);
+    assertThat(c.replication()).isEqualTo((short) 3);
+    assertThat(c.topic("events")).isEqualTo("shop.events");
+    io.nudge.kafka.ClusterSettings defaults = cluster("NUDGE_KAFKA_BOOTSTRAP", "k1:9092").orElseThrow();
+    assertThat(defaults.roles()).containsExactlyInAnyOrder("ingest", "engine", "delivery");
+    assertThat(defaults.partitions()).isEqualTo(12);
+    assertThat(defaults.topic("events")).isEqualTo("nudge.events");
+  }
+
+  @Test
+  void badClusterValues_nameTheVariableTheValueAndTheRule() {
+    assertThatThrownBy(() -> cluster("NUDGE_KAFKA_BOOTSTRAP", "k:9092", "NUDGE_ROLES", "engine,worker"))
+        .hasMessage("NUDGE_ROLES names \"worker\", which is none of ingest, engine, delivery");
+    assertThatThrownBy(() -> cluster("NUDGE_KAFKA_BOOTSTRAP", "k:9092", "NUDGE_KAFKA_PARTITIONS", "0"))
+        .hasMessage("NUDGE_KAFKA_PARTITIONS is 0, must be between 1 and 1024");
+    assertThatThrownBy(() -> cluster("NUDGE_KAFKA_BOOTSTRAP", "k:9092", "NUDGE_NODE_ID", "node 7"))
+        .hasMessage("NUDGE_NODE_ID is \"node 7\": use 1 to 100 letters, digits, '.', '_' or '-'");
+    assertThatThrownBy(() -> NudgeConfig.visitorKey(Map.of("NUDGE_VISITOR_KEY", "c2hvcnQ=")))
+        .hasMessage("NUDGE_VISITOR_KEY holds 5 bytes, must hold at least 24 random bytes");
+    assertThatThrownBy(() -> NudgeConfig.visitorKey(Map.of("NUDGE_VISITOR_KEY", "not base64!")))
+        .hasMessageStartingWith("NUDGE_VISITOR_KEY is not Base64");
+    assertThat(NudgeConfig.visitorKey(Map.of())).isEmpty();
+  }
 }
