@@ -27,6 +27,8 @@ import io.nudge.server.http.SiteOrigins;
 import io.nudge.server.ingest.ConsentCategories;
 import io.nudge.server.ingest.SegmentIngestRoutes;
 import io.nudge.server.ingest.SegmentParser;
+import io.nudge.server.metrics.MetricsRoutes;
+import io.nudge.server.metrics.NudgeMetrics;
 import io.nudge.server.privacy.PrivacyTexts;
 import io.nudge.server.rules.RuleDeployment;
 import io.nudge.server.rules.RulesRoutes;
@@ -71,10 +73,12 @@ public final class ClusterServer implements AutoCloseable {
   private final WebhookDelivery webhooks;
   private final NudgeConfig config;
   private final AtomicBoolean stopping;
+  private final NudgeMetrics metrics;
 
   private ClusterServer(Vertx vertx, HttpServer http, ClusterNode node, RocksStore store, RocksStore delivered,
       RuleDeployment deployment, DecisionFeed feed, WebhookDelivery webhooks, NudgeConfig config,
-      AtomicBoolean stopping) {
+      AtomicBoolean stopping, NudgeMetrics metrics) {
+    this.metrics = metrics;
     this.delivered = delivered;
     this.vertx = vertx;
     this.http = http;
@@ -120,12 +124,16 @@ public final class ClusterServer implements AutoCloseable {
     RocksStore store = RocksStore.open(config.dataDir().resolve("store"), clock);
     RocksStore delivered = cluster.has("delivery") ? RocksStore.open(config.dataDir().resolve("delivery"), clock) : null;
     Vertx vertx = Vertx.vertx();
+    NudgeMetrics metrics = NudgeMetrics.create();
     ClusterNode node = null;
     RuleDeployment deployment = null;
     DecisionFeed feed = null;
     WebhookDelivery webhooks = null;
     try {
-      node = ClusterNode.start(cluster, NudgeServer.engineSettings(config, clock), rules, store, d -> { });
+      // the engine counts its decisions in the metrics itself
+      node = ClusterNode.start(cluster, NudgeServer.engineSettings(config, clock).withMetrics(metrics), rules, store,
+          d -> { });
+      node.engine().ifPresent(metrics::bindEngine);
       Router router = Router.router(vertx);
       router.errorHandler(400, ctx -> ApiError.badRequest("the request's path or query is malformed").send(ctx));
       router.errorHandler(405, ctx -> ApiError.methodNotAllowed(ctx.request().method() + " is not allowed on "
@@ -145,6 +153,7 @@ public final class ClusterServer implements AutoCloseable {
         ctx.response().setStatusCode(stopping.get() ? 503 : 200);
         ctx.json(status);
       });
+      MetricsRoutes.create(metrics, credentials).mount(router);
       router.get("/v1/cluster").handler(ctx -> {
         credentials.require(Credentials.Scope.ADMIN, ctx.request().getHeader("Authorization"));
         ctx.json(clusterStatus(joined.state(), clock.millis()));
@@ -199,6 +208,9 @@ public final class ClusterServer implements AutoCloseable {
                   Duration.ofSeconds(30), (e, why) -> LOG.warn("gave up delivering engagement {}: {}", e.id(), why),
                   clock));
         }
+        if (webhooks != null) {
+          metrics.bindWebhooks(webhooks);
+        }
         io.nudge.server.delivery.OutcomeRoutes.into(outcomes(joined, delivered, clock), credentials, visitorTokens,
             clock).mount(router);
         WebhookDelivery sender = webhooks;
@@ -236,7 +248,8 @@ public final class ClusterServer implements AutoCloseable {
           .listen(config.port(), config.host()).await(30, TimeUnit.SECONDS);
       String host = config.host().equals("0.0.0.0") ? java.net.InetAddress.getLocalHost().getHostName() : config.host();
       node.advertise(config.tls().scheme() + "://" + host + ":" + http.actualPort());
-      return new ClusterServer(vertx, http, node, store, delivered, deployment, feed, webhooks, config, stopping);
+      return new ClusterServer(vertx, http, node, store, delivered, deployment, feed, webhooks, config, stopping,
+          metrics);
     } catch (Exception | Error e) {
       if (deployment != null) {
         deployment.close();
@@ -252,6 +265,7 @@ public final class ClusterServer implements AutoCloseable {
       if (delivered != null) {
         delivered.close();
       }
+      metrics.close();
       if (e instanceof RuntimeException r) {
         throw r;
       }
@@ -458,5 +472,6 @@ public final class ClusterServer implements AutoCloseable {
     if (delivered != null) {
       delivered.close();
     }
+    metrics.close();
   }
 }

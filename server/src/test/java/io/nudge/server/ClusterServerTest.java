@@ -118,6 +118,10 @@ final class ClusterServerTest {
     }
     assertThat(engine.outcomes(id)).extracting(o -> o.outcome()).containsExactly("declined");
     assertThat(outcome(id, "shown").statusCode()).isEqualTo(409);
+    HttpResponse<String> metrics = client.get("/metrics", TestSupport.ADMIN);
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("nudge_events_processed_seconds_count",
+        "nudge_engagements_total{outcome=\"sent\",type=\"tip\"} 1.0"); // counted once, by the deciding engine
     assertThat(outcome("eng_unknown", "shown").statusCode()).isEqualTo(404);
   }
 
