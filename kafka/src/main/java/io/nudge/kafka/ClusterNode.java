@@ -74,6 +74,8 @@ public final class ClusterNode implements AutoCloseable {
   private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
   private volatile boolean running = true;
   private volatile String url = "";
+  /** Why a loop of this node stopped; null while all run. */
+  private volatile String failure;
   /** Reads assigned partitions' changelogs and decisions, several at once. */
   private final java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(4,
       r -> {
@@ -181,6 +183,11 @@ public final class ClusterNode implements AutoCloseable {
     return settings;
   }
 
+  /** Why this node no longer does its work (a loop stopped); empty while it does. */
+  public java.util.Optional<String> failure() {
+    return java.util.Optional.ofNullable(failure);
+  }
+
   /** Where the other nodes reach this node's HTTP API, reported with its status from now on. */
   public void advertise(String url) {
     this.url = url;
@@ -243,9 +250,13 @@ public final class ClusterNode implements AutoCloseable {
         body.run();
       } catch (WakeupException e) {
         // closing
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         if (running) {
-          LOG.error("{} stopped", Thread.currentThread().getName(), e);
+          // the node is of no use without the loop: it says so (readiness, status) so it is replaced
+          failure = name + " stopped: " + e;
+          heartbeat.shutdownNow();
+          LOG.error("{} stopped; this node reports itself failed and is no longer counted alive by the others",
+              name, e);
         }
       } finally {
         try {
@@ -421,7 +432,14 @@ public final class ClusterNode implements AutoCloseable {
         }
       }
       admit(events);
-      consumer.commitSync(); // only once every event is on its customer's partition: at least once
+      try {
+        consumer.commitSync(); // only once every event is on its customer's partition: at least once
+      } catch (org.apache.kafka.clients.consumer.CommitFailedException
+          | org.apache.kafka.common.errors.RebalanceInProgressException e) {
+        // the partitions moved meanwhile: their next owner routes these events again, and the shards drop
+        // the repeats by their messageId
+        LOG.warn("could not commit the ingest offsets ({}); the events may be routed twice", e.toString());
+      }
     }
   }
 

@@ -44,8 +44,14 @@ public final class DecisionFeed implements AutoCloseable {
 
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running = true;
+  private volatile String failure;
 
   private DecisionFeed() {}
+
+  /** Why engagements no longer reach this node's webhooks or streams; empty while they do. */
+  public java.util.Optional<String> failure() {
+    return java.util.Optional.ofNullable(failure);
+  }
 
   /**
    * @param streams told of every decision, on the feed's thread, in each partition's order
@@ -71,9 +77,10 @@ public final class DecisionFeed implements AutoCloseable {
         body.run();
       } catch (WakeupException e) {
         // closing
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         if (running) {
-          LOG.error("{} stopped: engagements no longer reach this node's {}", name,
+          failure = name + " stopped: " + e;
+          LOG.error("{} stopped: engagements no longer reach this node's {}; it reports itself failed", name,
               name.endsWith("webhooks") ? "webhooks" : "streams", e);
         }
       } finally {

@@ -144,13 +144,18 @@ public final class ClusterServer implements AutoCloseable {
       router.route("/v1/*").handler(origins);
       router.route("/v1/*").handler(rateLimits);
       ClusterNode joined = node;
+      DecisionFeed[] feeds = new DecisionFeed[1]; // started last, read by the readiness check
       router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
       router.get("/health/ready").handler(ctx -> {
-        JsonObject status = new JsonObject().put("status", stopping.get() ? "stopping" : "ready")
+        java.util.Optional<String> failed = joined.failure().or(() -> feeds[0] == null ? java.util.Optional.empty()
+            : feeds[0].failure());
+        JsonObject status = new JsonObject().put("status", stopping.get() ? "stopping" : failed.isPresent() ? "failed"
+            : "ready")
             .put("node", cluster.nodeId()).put("roles", new JsonArray(List.copyOf(new java.util.TreeSet<>(cluster.roles()))))
             .put("partitions", new JsonArray(List.copyOf(new java.util.TreeSet<>(joined.ownedPartitions()))));
         joined.engine().ifPresent(e -> status.put("rules", e.rules().version()).put("queued", e.queuedEvents()));
-        ctx.response().setStatusCode(stopping.get() ? 503 : 200);
+        failed.ifPresent(f -> status.put("failure", f));
+        ctx.response().setStatusCode(stopping.get() || failed.isPresent() ? 503 : 200);
         ctx.json(status);
       });
       MetricsRoutes.create(metrics, credentials).mount(router);
@@ -239,6 +244,7 @@ public final class ClusterServer implements AutoCloseable {
           outbox.add(d.engagement(), done); // on disk before it is tried: a restart of this node retries it
           sender.deliver(d.engagement());
         });
+        feeds[0] = feed;
       }
       router.route().failureHandler(Failures::handle);
       HttpServerOptions options = new HttpServerOptions().setIdleTimeout(60);
