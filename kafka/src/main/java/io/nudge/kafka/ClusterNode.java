@@ -65,6 +65,8 @@ public final class ClusterNode implements AutoCloseable {
   private final ClusterSettings settings;
   private final int partitions;
   private final Producer<byte[], byte[]> producer;
+  /** An engine node's producer of decisions and of its changelog; null on other nodes. */
+  private Producer<byte[], byte[]> decisionsProducer;
   private final ClusterState state;
   private final ShardedEngine engine;
   private final KafkaJourneyStore journeys;
@@ -115,6 +117,7 @@ public final class ClusterNode implements AutoCloseable {
       EngineStore local, DecisionListener listener) {
     int partitions = Topics.ensure(settings, engineSettings.eventRetention().toMillis());
     Producer<byte[], byte[]> producer = Kafka.producer(settings, "producer");
+    Producer<byte[], byte[]> decisionsProducer = null;
     try {
       ClusterState state = ClusterState.load(settings, producer, partitions);
       ShardedEngine engine = null;
@@ -125,14 +128,18 @@ public final class ClusterNode implements AutoCloseable {
           state.publishRules(rules);
           running = rules;
         }
-        journeys = new KafkaJourneyStore(producer, settings);
+        // decisions and the changelog have a producer of their own: a save flushes it, so that every decision
+        // before a checkpoint is on the brokers first, without waiting for the ingest traffic
+        decisionsProducer = Kafka.producer(settings, "decisions");
+        Producer<byte[], byte[]> decided = decisionsProducer;
+        journeys = new KafkaJourneyStore(decided, settings);
         ClusterStore store = new ClusterStore(new KafkaEventLog(producer, settings.topic(Topics.EVENTS), partitions,
             engineSettings.clock(), settings.topic(Topics.INGEST), engineSettings.eventRetention().toMillis()), journeys,
             state.consent(), state.identities(), local);
         String decisionsTopic = settings.topic(Topics.DECISIONS);
         DecisionListener toKafka = d -> {
           String customer = d.engagement().customerId();
-          Kafka.send(producer, new ProducerRecord<>(decisionsTopic, ShardedEngine.shardIndex(customer, partitions),
+          Kafka.send(decided, new ProducerRecord<>(decisionsTopic, ShardedEngine.shardIndex(customer, partitions),
               Kafka.utf8(customer), RecordCodec.decision(d)));
           listener.onDecision(d);
         };
@@ -152,6 +159,7 @@ public final class ClusterNode implements AutoCloseable {
         state.follow(engine);
         ClusterNode node = new ClusterNode(settings, partitions, producer, state, engine, journeys, local,
             engineSettings);
+        node.decisionsProducer = decisionsProducer;
         self[0] = node;
         state.start();
         node.startEngineLoops();
@@ -165,6 +173,9 @@ public final class ClusterNode implements AutoCloseable {
       return node;
     } catch (RuntimeException e) {
       producer.close(Duration.ofSeconds(5));
+      if (decisionsProducer != null) {
+        decisionsProducer.close(Duration.ofSeconds(5));
+      }
       throw e;
     }
   }
@@ -507,5 +518,8 @@ public final class ClusterNode implements AutoCloseable {
       engine.close();
     }
     producer.close(Duration.ofSeconds(10));
+    if (decisionsProducer != null) {
+      decisionsProducer.close(Duration.ofSeconds(10));
+    }
   }
 }

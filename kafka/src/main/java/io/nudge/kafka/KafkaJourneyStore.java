@@ -40,7 +40,7 @@ final class KafkaJourneyStore implements JourneyStore {
 
   @Override
   public void save(int shard, long checkpoint, Map<String, byte[]> snapshots) {
-    producer.flush(); // the decisions sent before this checkpoint are on the brokers before it is
+    producer.flush(); // the decisions sent before this checkpoint (same producer) are on the brokers before it is
     List<CompletableFuture<?>> sent = new ArrayList<>(snapshots.size() + 1);
     for (Map.Entry<String, byte[]> s : snapshots.entrySet()) {
       sent.add(Kafka.send(producer, new ProducerRecord<>(topic, shard, Kafka.utf8(s.getKey()), s.getValue())));
