@@ -14,7 +14,8 @@ import java.util.Set;
  * @param replication replicas of each topic Nudge creates ({@code NUDGE_KAFKA_REPLICATION})
  * @param nodeId this node's name in the cluster ({@code NUDGE_NODE_ID})
  * @param roles what this node does: {@code ingest}, {@code engine}, {@code delivery} ({@code NUDGE_ROLES})
- * @param client more Kafka client settings, as Kafka names them (security, say)
+ * @param client more Kafka client settings, as Kafka names them: security, say, or other timeouts than
+ *     Nudge's. Acknowledgements, idempotence and offset commits stay Nudge's
  */
 public record ClusterSettings(String bootstrap, String topicPrefix, int partitions, short replication,
     String nodeId, Set<String> roles, Map<String, String> client) {

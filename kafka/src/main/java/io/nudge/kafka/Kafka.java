@@ -24,13 +24,14 @@ final class Kafka {
   /** Idempotent, acknowledged by every in-sync replica, in order per partition. */
   static Producer<byte[], byte[]> producer(ClusterSettings settings, String name) {
     Properties p = settings.clientProperties(name);
+    // the guarantees are Nudge's; the timings are defaults the client settings may change
     p.put("acks", "all");
     p.put("enable.idempotence", "true");
-    p.put("linger.ms", "2");
-    p.put("compression.type", "lz4");
-    p.put("delivery.timeout.ms", "30000");
-    p.put("request.timeout.ms", "10000");
-    p.put("max.block.ms", "10000");
+    p.putIfAbsent("linger.ms", "2");
+    p.putIfAbsent("compression.type", "lz4");
+    p.putIfAbsent("delivery.timeout.ms", "30000");
+    p.putIfAbsent("request.timeout.ms", "10000");
+    p.putIfAbsent("max.block.ms", "10000");
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
@@ -48,10 +49,10 @@ final class Kafka {
     p.put("enable.auto.commit", "false");
     p.put("auto.offset.reset", reset);
     p.put("isolation.level", "read_uncommitted");
-    p.put("max.poll.records", "2000");
-    p.put("session.timeout.ms", "10000");
-    p.put("heartbeat.interval.ms", "1000");
-    p.put("max.poll.interval.ms", "300000");
+    p.putIfAbsent("max.poll.records", "2000");
+    p.putIfAbsent("session.timeout.ms", "10000");
+    p.putIfAbsent("heartbeat.interval.ms", "1000");
+    p.putIfAbsent("max.poll.interval.ms", "300000");
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 

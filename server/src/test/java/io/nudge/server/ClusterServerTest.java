@@ -188,4 +188,28 @@ final class ClusterServerTest {
     assertThat(ingestClient.get("/v1/customers/bea/journey", TestSupport.ADMIN).statusCode()).isEqualTo(404);
     assertThat(ingestClient.get("/v1/customers/bea/journey", null).statusCode()).isEqualTo(401); // the owner says
   }
+
+  @Test
+  void whenKafkaDoesNotTakeTheEvents_theCallGets429WithRetryAfter_andTheNodeStaysUp() throws Exception {
+    TestBroker lost = TestBroker.start();
+    Map<String, String> env = TestSupport.env(TestSupport.tempDir());
+    ClusterServer front = ClusterServer.start(NudgeConfig.from(env), new ClusterSettings(lost.bootstrapServers(),
+        "lost.", 1, (short) 1, "front-2", Set.of("ingest"),
+        Map.of("delivery.timeout.ms", "3000", "request.timeout.ms", "1000", "max.block.ms", "2000")),
+        InstantSource.system(), new PrintStream(OutputStream.nullOutputStream()));
+    try {
+      TestSupport.Client c = new TestSupport.Client(front.port());
+      lost.close();
+
+      HttpResponse<String> r = c.postSegment("/v1/batch", TestSupport.WRITE_KEY,
+          "{\"batch\":[{\"type\":\"page\",\"anonymousId\":\"cy\",\"properties\":{\"path\":\"/a\"}}]}");
+
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+      assertThat(r.headers().firstValue("Retry-After")).isPresent();
+      assertThat(r.body()).contains("the cluster's Kafka did not take the events", "nothing was accepted");
+      assertThat(c.get("/health/live", null).statusCode()).isEqualTo(200);
+    } finally {
+      front.close();
+    }
+  }
 }
