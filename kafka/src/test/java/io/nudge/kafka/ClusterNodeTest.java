@@ -274,4 +274,35 @@ final class ClusterNodeTest {
     }
     assertThat(a.state().registry().customerOf("dan")).isEmpty();
   }
+
+  @Test
+  void aVisitorWhoDeniesAnalytics_isDecidedFromMemory_andNothingOfTheirsReachesTheEventsOrTheChangelog()
+      throws Exception {
+    ClusterNode a = node("a");
+    allPartitionsOwned();
+    Event.Page help = new Event.Page("/help", null, null, null, null);
+    Event denied = new Event("m" + (++messages), "web", Event.EventType.PAGE, "fay", null, null, null,
+        Map.of("path", "/help"), Map.of(), Instant.now(), new Event.EventContext(help, null, null, null, null,
+            Map.of(Purpose.ANALYTICS, false, Purpose.PERSONALIZATION, true)));
+
+    a.ingest(List.of(denied, page("gus", null, "/help")), System.currentTimeMillis()).get(10, TimeUnit.SECONDS);
+
+    await("the tip for gus, who allows analytics", () -> heard.stream()
+        .filter(x -> x.engagement().customerId().equals("gus")).findFirst());
+    Decision d = await("the tip for fay", () -> heard.stream().filter(x -> x.engagement().customerId().contains("fay"))
+        .findFirst());
+    assertThat(d.engagement().rule()).isEqualTo("help");
+    assertThat(d.engagement().context()).doesNotContainKey("pages"); // no journey summary kept with it
+    a.close(); // saves every journey it holds
+    nodes.remove(a);
+    List<String> keys = new ArrayList<>();
+    List<TopicPartition> all = new ArrayList<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      all.add(new TopicPartition(prefix + Topics.EVENTS, p));
+      all.add(new TopicPartition(prefix + Topics.JOURNEYS, p));
+    }
+    Kafka.readToEnd(a.settings(), all, null, r -> keys.add(r.topic() + " " + Kafka.text(r.key())));
+    assertThat(keys).contains(prefix + Topics.EVENTS + " gus", prefix + Topics.JOURNEYS + " gus")
+        .noneMatch(k -> k.contains("fay"));
+  }
 }
