@@ -361,16 +361,8 @@ public final class ClusterNode implements AutoCloseable {
   private int refillDecisions(int partition) {
     TopicPartition tp = new TopicPartition(settings.topic(Topics.DECISIONS), partition);
     long since = engineSettings.clock().millis() - DECISIONS_LOOKBACK.toMillis();
-    Map<TopicPartition, Long> from = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> c = Kafka.consumer(settings, "decisions-reader", null)) {
-      OffsetAndTimestamp first = c.offsetsForTimes(Map.of(tp, since)).get(tp);
-      if (first == null) {
-        return 0;
-      }
-      from.put(tp, first.offset());
-    }
     int[] n = {0};
-    Kafka.readToEnd(settings, List.of(tp), from, r -> {
+    Kafka.readToEnd(settings, List.of(tp), null, since, r -> {
       Decision d = RecordCodec.decision(r.value());
       if (!local.decisions().contains(d.engagement().customerId(), d.engagement().id())) {
         local.decisions().append(d);

@@ -80,12 +80,30 @@ final class Kafka {
    */
   static Map<TopicPartition, Long> readToEnd(ClusterSettings settings, List<TopicPartition> partitions,
       Map<TopicPartition, Long> from, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    return readToEnd(settings, partitions, from, null, each);
+  }
+
+  /**
+   * As {@link #readToEnd(ClusterSettings, List, Map, Consumer)}, from the first record appended at or
+   * after {@code sinceMillis} (nothing, where none was), when it is not null.
+   */
+  static Map<TopicPartition, Long> readToEnd(ClusterSettings settings, List<TopicPartition> partitions,
+      Map<TopicPartition, Long> from, Long sinceMillis, Consumer<ConsumerRecord<byte[], byte[]>> each) {
     try (KafkaConsumer<byte[], byte[]> consumer = consumer(settings, "reader", null)) {
       consumer.assign(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> since = Map.of();
+      if (sinceMillis != null) {
+        Map<TopicPartition, Long> times = new java.util.HashMap<>();
+        partitions.forEach(tp -> times.put(tp, sinceMillis));
+        since = consumer.offsetsForTimes(times, Duration.ofSeconds(30));
+      }
       for (TopicPartition tp : partitions) {
         Long start = from == null ? null : from.get(tp);
-        if (start == null) {
+        if (sinceMillis != null) {
+          var first = since.get(tp);
+          consumer.seek(tp, first == null ? end.get(tp) : first.offset());
+        } else if (start == null) {
           consumer.seekToBeginning(List.of(tp));
         } else {
           consumer.seek(tp, start);

@@ -505,6 +505,11 @@ public final class JourneySession implements AutoCloseable {
   }
 
   /** Whether {@code into} has already absorbed {@code from}. */
+  /** True when the session holds the customer. */
+  public boolean knows(String customerId) {
+    return customers.containsKey(customerId);
+  }
+
   public boolean hasAbsorbed(String into, String from) {
     CustomerState state = customers.get(into);
     return state != null && state.hasAbsorbed(from);

@@ -267,7 +267,7 @@ public final class ShardedEngine implements NudgeEngine {
           if (le.event().messageId() != null) {
             s.firstSight(le.event().source(), le.event().messageId());
           }
-          if (own && le.receivedAt() >= now - RECENT_EVENTS.toMillis() && session.journey(owner).isPresent()) {
+          if (own && le.receivedAt() >= now - RECENT_EVENTS.toMillis() && session.knows(owner)) {
             session.reinsert(owner, le.event(), le.receivedAt(), le.sequence());
           }
           s.applied(le.sequence());
