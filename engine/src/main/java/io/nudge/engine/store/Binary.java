@@ -29,14 +29,28 @@ public final class Binary {
 
   /** Writes with a {@link Writer} and returns the bytes. */
   public static byte[] write(WriteBody body) {
-    Writer w = new Writer(256);
+    Writer w = SPARE.get();
+    if (w.busy) {
+      w = new Writer(256); // a record written while writing another
+    }
+    w.busy = true;
     try {
       body.write(w);
+      return w.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      w.reset();
     }
-    return w.toByteArray();
   }
+
+  /**
+   * Each thread's writer, used again for every record it writes: a shard writes a snapshot of every
+   * changed journey, and growing a new array each time cost more than the encoding.
+   */
+  private static final ThreadLocal<Writer> SPARE = ThreadLocal.withInitial(() -> new Writer(1024));
+  /** A writer that grew past this is not kept for the next record. */
+  private static final int SPARE_LIMIT = 64 * 1024;
 
   /** Reads {@code bytes} with a {@link Reader}. */
   public static <T> T read(byte[] bytes, ReadBody<T> body) {
@@ -66,9 +80,18 @@ public final class Binary {
   public static final class Writer {
     private byte[] buf;
     private int size;
+    private boolean busy;
 
     Writer(int capacity) {
       this.buf = new byte[capacity];
+    }
+
+    private void reset() {
+      size = 0;
+      busy = false;
+      if (buf.length > SPARE_LIMIT) {
+        buf = new byte[1024];
+      }
     }
 
     private void room(int more) {
@@ -115,9 +138,22 @@ public final class Binary {
         writeInt(-1);
         return;
       }
-      byte[] b = s.getBytes(StandardCharsets.UTF_8);
-      writeInt(b.length);
-      write(b);
+      // ASCII, most texts, straight into the buffer; anything else through the UTF-8 encoder
+      int n = s.length();
+      room(4 + n);
+      int at = size + 4;
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c >= 0x80) {
+          byte[] b = s.getBytes(StandardCharsets.UTF_8);
+          writeInt(b.length);
+          write(b);
+          return;
+        }
+        buf[at + i] = (byte) c;
+      }
+      writeInt(n);
+      size += n;
     }
 
     public void number(long n) throws IOException {

@@ -108,4 +108,35 @@ class BinaryTest {
     assertThatThrownBy(() -> Binary.read(Binary.write(w -> w.small(-2)), Binary.Reader::texts))
         .isInstanceOf(UncheckedIOException.class).hasMessageContaining("cut short");
   }
+
+  @Test
+  void aRecordWrittenWhileWritingAnother_leavesBothWhole() {
+    byte[][] inner = new byte[1][];
+    byte[] outer = Binary.write(w -> {
+      w.text("outer-before");
+      inner[0] = Binary.write(v -> v.text("inner"));
+      w.text("outer-after");
+    });
+
+    Binary.read(outer, r -> {
+      assertThat(r.text()).isEqualTo("outer-before");
+      assertThat(r.text()).isEqualTo("outer-after");
+      return null;
+    });
+    Binary.read(inner[0], r -> assertThat(r.text()).isEqualTo("inner"));
+  }
+
+  @Test
+  void theThreadsWriterUsedAgain_startsEmpty_afterABigRecordAndAfterAFailedOne() {
+    String big = "x".repeat(100_000);
+    assertThat(Binary.write(w -> w.text(big))).hasSize(4 + 100_000);
+    assertThatThrownBy(() -> Binary.write(w -> {
+      w.text("half");
+      throw new IOException("disk on fire");
+    })).isInstanceOf(UncheckedIOException.class).hasMessageContaining("disk on fire");
+
+    byte[] next = Binary.write(w -> w.text("ab"));
+
+    assertThat(next).containsExactly(0, 0, 0, 2, 'a', 'b');
+  }
 }
