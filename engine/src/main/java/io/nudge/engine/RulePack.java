@@ -8,12 +8,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.drools.kiesession.rulebase.KnowledgeBaseFactory;
 import org.kie.api.KieBase;
@@ -33,11 +37,110 @@ public final class RulePack {
   private final Map<String, String> files;
   private final String version;
   private final KieBase kieBase;
+  /** The compiled packages, from which each shard builds a rule base of its own. */
+  private final Collection<KiePackage> packages;
 
-  private RulePack(Map<String, String> files, String version, KieBase kieBase) {
+  private RulePack(Map<String, String> files, String version, KieBase kieBase, Collection<KiePackage> packages) {
     this.files = files;
     this.version = version;
     this.kieBase = kieBase;
+    this.packages = packages;
+  }
+
+  /**
+   * A rule base of its own for one session, built from the compiled packages (nothing compiles again):
+   * a session on it can take a {@link Change} in place, on its own thread, without touching another's.
+   */
+  public KieBase newKieBase() {
+    KieBase base = KnowledgeBaseFactory.newKnowledgeBase(streamMode());
+    ((org.drools.core.impl.InternalRuleBase) base).addPackages(packages);
+    return base;
+  }
+
+  private static KieBaseConfiguration streamMode() {
+    KieBaseConfiguration conf = KieServices.get().newKieBaseConfiguration();
+    conf.setOption(EventProcessingOption.STREAM);
+    return conf;
+  }
+
+  /**
+   * What changes from {@code from} to {@code to}, rule by rule, for a session to take in place: the
+   * rules to remove (gone, or in a file that changed) and the packages of the changed files' rules to
+   * add. Empty when the change cannot be made in place (a changed file that does not compile on its
+   * own, one that declares types, functions or queries, a change in which facts the rules read), so
+   * the caller moves its customers to a session of the new pack instead.
+   */
+  public static Optional<Change> change(RulePack from, RulePack to) {
+    Set<String> changed = new TreeSet<>();
+    boolean dslChanged = false;
+    for (Map.Entry<String, String> f : to.files.entrySet()) {
+      if (!f.getValue().equals(from.files.get(f.getKey()))) {
+        changed.add(f.getKey());
+        dslChanged |= RuleFormat.of(f.getKey()) == RuleFormat.DSL;
+      }
+    }
+    for (String name : from.files.keySet()) {
+      dslChanged |= !to.files.containsKey(name) && RuleFormat.of(name) == RuleFormat.DSL;
+    }
+    SortedMap<String, byte[]> compile = new TreeMap<>();
+    for (Map.Entry<String, String> f : to.files.entrySet()) {
+      RuleFormat format = RuleFormat.of(f.getKey());
+      boolean dslr = format == RuleFormat.DSLR;
+      if (changed.contains(f.getKey()) || format == RuleFormat.DSL || dslChanged && dslr) {
+        changed.add(f.getKey());
+        compile.put(f.getKey(), format == RuleFormat.XLSX
+            ? Base64.getMimeDecoder().decode(f.getValue()) : f.getValue().getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    if (from.matches(io.nudge.engine.facts.Consent.class) != to.matches(io.nudge.engine.facts.Consent.class)
+        || hasGlobal(from, "nudge") != hasGlobal(to, "nudge")) {
+      return Optional.empty(); // what the session keeps per customer changes
+    }
+    List<Rule> removed = new ArrayList<>();
+    Set<String> kept = new java.util.HashSet<>(to.ruleNames());
+    for (KiePackage p : from.kieBase.getKiePackages()) {
+      for (Rule r : p.getRules()) {
+        if (!kept.contains(r.getName()) || changed.contains(sourceOf(r))) {
+          removed.add(r);
+        }
+      }
+    }
+    Collection<KiePackage> added = List.of();
+    if (compile.keySet().stream().anyMatch(n -> RuleFormat.of(n) != RuleFormat.DSL)) {
+      List<RuleProblem> problems = new ArrayList<>();
+      KnowledgeBuilder builder = RuleFormat.newBuilder(compile, new TreeMap<>(), problems);
+      if (builder.hasErrors() || !problems.isEmpty() || !onlyRules(builder.getKnowledgePackages())) {
+        return Optional.empty();
+      }
+      added = builder.getKnowledgePackages();
+    }
+    return Optional.of(new Change(List.copyOf(removed), added));
+  }
+
+  /** The rules to take out and the packages to put in: see {@link #change}. */
+  public record Change(List<Rule> removed, Collection<KiePackage> added) {}
+
+  private static String sourceOf(Rule r) {
+    if (r instanceof org.drools.base.definitions.rule.impl.RuleImpl rule && rule.getResource() != null) {
+      return rule.getResource().getSourcePath();
+    }
+    return null;
+  }
+
+  private static boolean onlyRules(Collection<KiePackage> packages) {
+    for (KiePackage p : packages) {
+      // Nudge's own fact classes show as types (their event roles); a type the rules declare does not
+      boolean declares = p.getFactTypes().stream().anyMatch(t -> !t.getName().startsWith("io.nudge.engine.facts."));
+      if (declares || !p.getFunctionNames().isEmpty() || !p.getQueries().isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean hasGlobal(RulePack pack, String name) {
+    return pack.kieBase.getKiePackages().stream()
+        .anyMatch(p -> p.getGlobalVariables().stream().anyMatch(g -> g.getName().equals(name)));
   }
 
   /**
@@ -106,11 +209,10 @@ public final class RulePack {
       }
       throw new RuleCompilationException(RuleProblems.withoutEchoes(problems));
     }
-    KieBaseConfiguration conf = KieServices.get().newKieBaseConfiguration();
-    conf.setOption(EventProcessingOption.STREAM);
-    KieBase base = KnowledgeBaseFactory.newKnowledgeBase(conf);
-    ((org.drools.core.impl.InternalRuleBase) base).addPackages(builder.getKnowledgePackages());
-    RulePack pack = new RulePack(Collections.unmodifiableSortedMap(sorted), versionOf(sorted), base);
+    KieBase base = KnowledgeBaseFactory.newKnowledgeBase(streamMode());
+    Collection<KiePackage> compiled = builder.getKnowledgePackages();
+    ((org.drools.core.impl.InternalRuleBase) base).addPackages(compiled);
+    RulePack pack = new RulePack(Collections.unmodifiableSortedMap(sorted), versionOf(sorted), base, compiled);
     if (pack.ruleNames().isEmpty()) {
       throw new RuleCompilationException(List.of(new RuleProblem("", 0, 0, "the rule pack has no rule")));
     }

@@ -165,6 +165,40 @@ final class RulePackTest {
   }
 
   @Test
+  void change_addedFile_addsOnlyItsRules_andRemovesNone() {
+    RulePack before = RulePack.compile(Map.of("a.drl", HEADER + rule("a")));
+    RulePack after = RulePack.compile(Map.of("a.drl", HEADER + rule("a"), "b.drl", HEADER + rule("b")));
+
+    RulePack.Change change = RulePack.change(before, after).orElseThrow();
+
+    assertThat(change.removed()).isEmpty();
+    assertThat(change.added()).flatExtracting(p -> p.getRules()).extracting(r -> r.getName()).containsExactly("b");
+  }
+
+  @Test
+  void change_changedFile_replacesItsRules_removedFile_removesItsRules() {
+    RulePack before = RulePack.compile(Map.of("a.drl", HEADER + rule("a"), "b.drl", HEADER + rule("b"),
+        "c.drl", HEADER + rule("c")));
+    RulePack after = RulePack.compile(Map.of("a.drl", HEADER + rule("a"), "b.drl", HEADER + rule("b")
+        + rule("b2")));
+
+    RulePack.Change change = RulePack.change(before, after).orElseThrow();
+
+    assertThat(change.removed()).extracting(r -> r.getName()).containsExactlyInAnyOrder("b", "c");
+    assertThat(change.added()).flatExtracting(p -> p.getRules()).extracting(r -> r.getName())
+        .containsExactlyInAnyOrder("b", "b2");
+  }
+
+  @Test
+  void change_aFileDeclaringAType_cannotBeMadeInPlace() {
+    RulePack before = RulePack.compile(Map.of("a.drl", HEADER + rule("a")));
+    RulePack after = RulePack.compile(Map.of("a.drl", HEADER + rule("a"),
+        "b.drl", HEADER + "declare Visit\n  page : String\nend\n" + rule("b")));
+
+    assertThat(RulePack.change(before, after)).isEmpty();
+  }
+
+  @Test
   void ruleNames_areSortedAcrossFiles() {
     RulePack pack = RulePack.compile(Map.of(
         "one.drl", HEADER + rule("zebra") + rule("apple"),

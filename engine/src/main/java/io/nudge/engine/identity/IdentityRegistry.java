@@ -50,6 +50,12 @@ public final class IdentityRegistry {
   /** The keys of each erasure begun, by customer. */
   private final ConcurrentHashMap<String, List<String>> erasures = new ConcurrentHashMap<>();
   private volatile ContactPoints contactPoints;
+  /**
+   * Grows whenever an id may have come to name another customer than before: an id linked to a
+   * customer other than itself, moved, or unlinked. While it stays the same, {@link #customerOf} of a
+   * customer id gives what it gave before, so a caller that routed an event may skip asking again.
+   */
+  private volatile long moves;
   private static final int MAX_CONFLICTS = 10_000;
 
   /** A registry that keeps nothing across restarts. */
@@ -131,6 +137,7 @@ public final class IdentityRegistry {
       }
       if (stored == null) {
         String old = key.startsWith(MERGED) ? null : customerById.remove(key);
+        moves++;
         linkInfo.remove(key);
         if (old != null) {
           unindex(key, old);
@@ -149,11 +156,25 @@ public final class IdentityRegistry {
         return;
       }
       String old = customerById.put(key, customerId);
+      counted(key, old, customerId);
       if (old != null && !old.equals(customerId)) {
         unindex(key, old);
       }
       index(key, customerId);
     }
+  }
+
+  /** Counts a link that may change whom an id names: see {@link #moves}. */
+  private void counted(String key, String old, String customerId) {
+    boolean namesACustomer = key.startsWith("a:") || key.startsWith("u:"); // what customerOf reads
+    if (namesACustomer && (old != null ? !old.equals(customerId) : !idOf(key, customerId).equals(customerId))) {
+      moves++;
+    }
+  }
+
+  /** See {@link #moves}: compare two readings to tell whether any id may have moved in between. */
+  public long moves() {
+    return moves;
   }
 
   private void unindex(String key, String customerId) {
@@ -357,6 +378,7 @@ public final class IdentityRegistry {
       for (String key : keys) {
         store.unlink(key);
         customerById.remove(key);
+        moves++;
         linkInfo.remove(key);
       }
       for (String c : forgotten.customerIds()) {
@@ -549,7 +571,7 @@ public final class IdentityRegistry {
     long at = clock.millis();
     store.link(key, customerId + '\u0000' + reason + '\u0000' + at);
     linkInfo.put(key, new LinkInfo(reason, at));
-    customerById.put(key, customerId);
+    counted(key, customerById.put(key, customerId), customerId);
     index(key, customerId);
   }
 

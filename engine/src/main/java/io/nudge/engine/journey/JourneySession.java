@@ -4,6 +4,7 @@ import io.nudge.engine.Decision;
 import io.nudge.engine.Engagement;
 import io.nudge.engine.EngagementType;
 import io.nudge.engine.Event;
+import io.nudge.engine.Checks;
 import io.nudge.engine.NudgeException;
 import io.nudge.engine.RuleExplanations;
 import io.nudge.engine.RulePack;
@@ -69,6 +70,7 @@ public final class JourneySession implements AutoCloseable {
   private static final Duration INTERACTIONS_KEPT = Duration.ofDays(30);
 
   private final KieSession kie;
+  private final boolean ownRuleBase;
   private final SessionPseudoClock clock;
   private final long sessionTimeoutMillis;
   private final Gate gate;
@@ -94,6 +96,16 @@ public final class JourneySession implements AutoCloseable {
   private final boolean consentFacts;
   private java.util.function.LongSupplier consentChanges;
   private long now;
+  /**
+   * When true, {@link #apply} leaves the rules to the next {@link #settle}: events of different
+   * customers go into the session together and the rules run once over all of them (Phreak evaluates a
+   * batch of inserts at a time far faster than one by one). See {@link #deferRules}.
+   */
+  private boolean deferring;
+  /** Customers with an event applied since the rules last ran; only while deferring. */
+  private final Set<String> unsettled = new HashSet<>();
+  /** What waits for the rules to have run on the events applied so far. */
+  private final List<Runnable> afterRules = new ArrayList<>();
 
   /**
    * @param rules the rule pack to run
@@ -113,10 +125,20 @@ public final class JourneySession implements AutoCloseable {
    */
   public JourneySession(RulePack rules, long startMillis, Duration sessionTimeout, Duration arbitrationWindow,
       Gate gate, Consumer<Decision> decisions) {
+    this(rules, startMillis, sessionTimeout, arbitrationWindow, gate, decisions, false);
+  }
+
+  /**
+   * @param ownRuleBase whether the session runs on a rule base of its own, so it can take a changed
+   *     pack in place ({@link #change}); otherwise it shares the pack's
+   */
+  public JourneySession(RulePack rules, long startMillis, Duration sessionTimeout, Duration arbitrationWindow,
+      Gate gate, Consumer<Decision> decisions, boolean ownRuleBase) {
     this.arbitrationMillis = arbitrationWindow.toMillis();
     KieSessionConfiguration conf = KieServices.get().newKieSessionConfiguration();
     conf.setOption(ClockTypeOption.PSEUDO);
-    this.kie = rules.kieBase().newKieSession(conf, null);
+    this.ownRuleBase = ownRuleBase;
+    this.kie = (ownRuleBase ? rules.newKieBase() : rules.kieBase()).newKieSession(conf, null);
     this.clock = kie.getSessionClock();
     this.clock.advanceTime(startMillis, TimeUnit.MILLISECONDS);
     this.now = startMillis;
@@ -167,6 +189,7 @@ public final class JourneySession implements AutoCloseable {
 
   /** Reads the customer's consent again (it changed outside an event) and runs what became due. */
   public void refreshConsent(String customerId) {
+    settle();
     CustomerState state = customers.get(customerId);
     if (state != null) {
       refreshConsent(state);
@@ -215,6 +238,7 @@ public final class JourneySession implements AutoCloseable {
 
   /** Runs the rules on what the session holds now: after customers were restored, say. */
   public void runRules() {
+    settle();
     fire();
   }
 
@@ -224,9 +248,53 @@ public final class JourneySession implements AutoCloseable {
    * runs them itself.
    */
   public void advanceTo(long millis) {
+    settle();
     if (moveClockTo(millis)) {
       fire();
     }
+  }
+
+  /**
+   * Lets {@link #apply} defer the rules until {@link #settle} (or any other call that reads or
+   * changes the session), for a thread that applies events in batches. Only events of different
+   * customers received in the same millisecond share a run of the rules: a customer's second event,
+   * and any move of the clock, runs them first. So every engagement is decided at the same rule time,
+   * on the same facts, as when the rules run after each event.
+   */
+  public void deferRules(boolean defer) {
+    settle();
+    this.deferring = defer;
+  }
+
+  /** Runs the rules on the events applied since they last ran, then what waited for that. */
+  public void settle() {
+    if (!unsettled.isEmpty()) {
+      unsettled.clear();
+      fire();
+    }
+    if (!afterRules.isEmpty()) {
+      List<Runnable> ready = List.copyOf(afterRules);
+      afterRules.clear();
+      ready.forEach(Runnable::run);
+    }
+  }
+
+  /** Runs {@code then} once the rules have run on every event applied so far: at once when not deferring. */
+  public void whenRulesRan(Runnable then) {
+    if (unsettled.isEmpty()) {
+      then.run();
+    } else {
+      afterRules.add(then);
+    }
+  }
+
+  /** True when moving the clock to {@code millis} makes a timer or an expiry due. */
+  private boolean dueBy(long millis) {
+    if (clock instanceof org.drools.core.time.impl.PseudoClockScheduler scheduler) {
+      long toNext = scheduler.getTimeToNextJob();
+      return toNext >= 0 && now + toNext <= millis;
+    }
+    return true;
   }
 
   /** Moves the rule clock forward to {@code millis}, never back; true when it moved. */
@@ -246,7 +314,22 @@ public final class JourneySession implements AutoCloseable {
    * @param sequence the event's place in the log; grows with each event of a customer
    */
   public void apply(String customerId, Event event, long millis, long sequence) {
-    advanceTo(millis);
+    if (deferring) {
+      // the rules run on the customer's previous event before this one, and on every event before the
+      // clock moves: a timer that an event starts is only scheduled when the rules run on it
+      if (!unsettled.isEmpty() && (millis > now || unsettled.contains(customerId))) {
+        settle();
+      }
+      if (millis > now) {
+        boolean due = dueBy(millis);
+        moveClockTo(millis);
+        if (due) {
+          fire();
+        }
+      }
+    } else {
+      advanceTo(millis);
+    }
     CustomerState state = customers.computeIfAbsent(customerId, this::newCustomer);
     state.applied = Math.max(state.applied, sequence);
     dirty.add(customerId);
@@ -256,7 +339,11 @@ public final class JourneySession implements AutoCloseable {
       case OUTCOME -> applyOutcome(state, event, millis);
       default -> applyBehaviour(state, event, millis, sequence);
     }
-    fire();
+    if (deferring) {
+      unsettled.add(customerId);
+    } else {
+      fire();
+    }
   }
 
   private void applyInteraction(CustomerState state, Event event, long millis) {
@@ -306,6 +393,7 @@ public final class JourneySession implements AutoCloseable {
    * they run once, at the next event or clock move, on all the events put back, not once per event.
    */
   public void reinsert(String customerId, Event event, long millis, long sequence) {
+    settle();
     if (event.type() == Event.EventType.INTERACTION || event.type() == Event.EventType.OUTCOME) {
       return; // kept in the snapshot
     }
@@ -337,11 +425,13 @@ public final class JourneySession implements AutoCloseable {
 
   /** The customer's state as bytes: journey, this visit's asks, contacts and outcomes. */
   public byte[] snapshot(String customerId) {
+    settle();
     return CustomerStateCodec.write(customers.get(customerId));
   }
 
   /** Puts a customer back from {@link #snapshot}; before any event of theirs is applied. */
   public void restore(String customerId, byte[] snapshot) {
+    settle();
     customers.put(customerId, attach(CustomerStateCodec.read(customerId, snapshot)));
   }
 
@@ -368,6 +458,7 @@ public final class JourneySession implements AutoCloseable {
    * when the session does not know them; their stored snapshot is deleted at the next save.
    */
   public byte[] remove(String customerId) {
+    settle();
     CustomerState state = customers.get(customerId);
     if (state == null) {
       return null;
@@ -426,6 +517,7 @@ public final class JourneySession implements AutoCloseable {
   }
 
   private void absorb(String into, String from, byte[] snapshot, boolean sameLog) {
+    settle();
     CustomerState state = customers.computeIfAbsent(into, this::newCustomer);
     if (snapshot == null || !state.absorb(from)) {
       return;
@@ -466,6 +558,7 @@ public final class JourneySession implements AutoCloseable {
    * timeout): memory-only visitors are forgotten this way. Returns those removed.
    */
   public List<String> forgetEndedVisits(java.util.function.Predicate<String> which) {
+    settle();
     List<String> ended = new ArrayList<>();
     for (Map.Entry<String, CustomerState> c : customers.entrySet()) {
       if (which.test(c.getKey()) && now - c.getValue().journey.getLastEventAt() >= sessionTimeoutMillis) {
@@ -486,11 +579,12 @@ public final class JourneySession implements AutoCloseable {
    * depend on the rules' version. This session is left as it was; the caller closes it.
    */
   public JourneySession withRules(RulePack rules, Duration arbitrationWindow) {
+    settle();
     for (String customerId : List.copyOf(waiting.keySet())) {
       decideWaiting(customerId);
     }
     JourneySession next = new JourneySession(rules, now, Duration.ofMillis(sessionTimeoutMillis), arbitrationWindow,
-        gate, decisions);
+        gate, decisions, ownRuleBase);
     next.consentSource = consentSource;
     next.consentChanges = consentChanges;
     for (Map.Entry<String, CustomerState> c : customers.entrySet()) {
@@ -502,6 +596,30 @@ public final class JourneySession implements AutoCloseable {
     next.stopped.putAll(stopped);
     next.fire();
     return next;
+  }
+
+  /**
+   * Takes a changed pack in place ({@link RulePack#change}): the rules removed and added on this
+   * session's own rule base, every customer's facts staying where they are. Asks waiting out the
+   * arbitration window are decided first; the rules added run at once on what the session holds, and
+   * an engagement already asked in this visit is not asked again.
+   *
+   * @throws IllegalStateException when the session shares its pack's rule base
+   */
+  public void change(RulePack.Change change) {
+    Checks.checkState(ownRuleBase, "a session on a shared rule base cannot take a change in place");
+    settle();
+    for (String customerId : List.copyOf(waiting.keySet())) {
+      decideWaiting(customerId);
+    }
+    org.drools.core.impl.InternalRuleBase base = (org.drools.core.impl.InternalRuleBase) kie.getKieBase();
+    for (Rule r : change.removed()) {
+      base.removeRule(r.getPackageName(), r.getName());
+    }
+    if (!change.added().isEmpty()) {
+      base.addPackages(change.added());
+    }
+    fire();
   }
 
   /** Whether {@code into} has already absorbed {@code from}. */
@@ -525,6 +643,7 @@ public final class JourneySession implements AutoCloseable {
    * with {@link #snapshotOrNull}, when it chooses.
    */
   public Set<String> takeChangedIds() {
+    settle();
     if (dirty.isEmpty() && removed.isEmpty()) {
       return Set.of();
     }
@@ -542,6 +661,7 @@ public final class JourneySession implements AutoCloseable {
 
   /** A copy of the customer's journey, or empty when this session has never seen them. */
   public Optional<Journey> journey(String customerId) {
+    settle();
     CustomerState state = customers.get(customerId);
     return state == null ? Optional.empty() : Optional.of(state.journey.snapshot());
   }
@@ -656,6 +776,7 @@ public final class JourneySession implements AutoCloseable {
 
   /** How often each rule was stopped for looping or running too long, since the session started. */
   public Map<String, Integer> stoppedRules() {
+    settle();
     return Map.copyOf(stopped);
   }
 
@@ -774,6 +895,7 @@ public final class JourneySession implements AutoCloseable {
 
   @Override
   public void close() {
+    settle();
     kie.dispose();
   }
 }

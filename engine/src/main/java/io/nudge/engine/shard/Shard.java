@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Shard {
   private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
-  private static final int DRAIN_LIMIT = 512;
+  /** Tasks run between two ticks and saves; a task may be a whole batch of a shard's events. */
+  private static final int DRAIN_LIMIT = 64;
   static final long FLUSH_MILLIS = 2_000;
   /** Journeys encoded and saved at most between two passes over the queue, while a round is under way. */
   static final int SAVE_CHUNK = 1_000;
@@ -55,6 +56,9 @@ final class Shard {
    */
   private volatile boolean owned = true;
   private long applied;
+  /** When each event applied in this pass and not yet reported processed started; see {@link #processed}. */
+  private long[] startedAt = new long[DRAIN_LIMIT + 1];
+  private int unreported;
   /** The checkpoint last saved; a chunk that is not a round's last saves it again, unchanged. */
   private long savedCheckpoint;
   private long lastFlush;
@@ -84,6 +88,7 @@ final class Shard {
     if (metrics != EngineMetrics.NONE) {
       session.addAgendaListener(firings);
     }
+    session.deferRules(true);
     this.thread = new Thread(this::loop, "nudge-shard-" + index);
     this.thread.setDaemon(true);
   }
@@ -124,6 +129,7 @@ final class Shard {
     if (metrics != EngineMetrics.NONE) {
       next.addAgendaListener(firings);
     }
+    next.deferRules(true);
     session = next;
     old.close();
   }
@@ -175,9 +181,18 @@ final class Shard {
     flush(true);
   }
 
-  /** Reports that this shard applied one event, started at {@code startNanos}; shard thread only. */
+  /**
+   * Notes that this shard applied one event, started at {@code startNanos}; shard thread only. It is
+   * reported once the rules have run on it, at the end of the pass.
+   */
   void processed(long startNanos) {
-    metrics.eventProcessed(index, System.nanoTime() - startNanos);
+    if (metrics == EngineMetrics.NONE) {
+      return;
+    }
+    if (unreported == startedAt.length) {
+      startedAt = java.util.Arrays.copyOf(startedAt, startedAt.length * 2);
+    }
+    startedAt[unreported++] = startNanos;
   }
 
   /** Records that the event with this log sequence is applied; shard thread only. */
@@ -207,12 +222,14 @@ final class Shard {
       if (task != null) {
         run(task);
       }
+      settle();
       flush(false);
     }
     // tasks queued while the loop was ending still run, so no caller waits for ever
     for (Consumer<JourneySession> task = queue.poll(); task != null; task = queue.poll()) {
       run(task);
     }
+    settle();
     flush(true);
     session.close();
   }
@@ -224,6 +241,20 @@ final class Shard {
     } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
       LOG.error("shard {} tick failed", index, e);
     }
+  }
+
+  /** Runs the rules once on the events the tasks of this pass applied; see {@link JourneySession#deferRules}. */
+  private void settle() {
+    try {
+      session.settle();
+    } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
+      LOG.error("shard {} rules failed", index, e);
+    }
+    long now = System.nanoTime();
+    for (int i = 0; i < unreported; i++) {
+      metrics.eventProcessed(index, now - startedAt[i]);
+    }
+    unreported = 0;
   }
 
   private void run(Consumer<JourneySession> task) {

@@ -142,7 +142,7 @@ public final class ShardedEngine implements NudgeEngine {
     this.shards = new Shard[settings.shards()];
     for (int i = 0; i < shards.length; i++) {
       JourneySession session = new JourneySession(rules, sessionStart, settings.sessionTimeout(),
-          settings.policy().arbitrationWindow(), gate, out);
+          settings.policy().arbitrationWindow(), gate, out, true);
       session.consentFrom(consentGate::fact, consent::changes);
       int index = i;
       java.util.function.LongSupplier dispatchedTo = crossings == null ? () -> dispatched
@@ -154,7 +154,7 @@ public final class ShardedEngine implements NudgeEngine {
 
   private JourneySession emptySession(RulePack pack) {
     JourneySession session = new JourneySession(pack, settings.clock().millis(), settings.sessionTimeout(),
-        settings.policy().arbitrationWindow(), this::decide, d -> record(d, listener));
+        settings.policy().arbitrationWindow(), this::decide, d -> record(d, listener), true);
     session.consentFrom(consentGate::fact, consent::changes);
     return session;
   }
@@ -469,26 +469,25 @@ public final class ShardedEngine implements NudgeEngine {
           }
         }
       }
-      int reapplied = 0;
+      // the log read again: each shard's events, in log order, on that shard's own thread
+      List<List<LoggedEvent>> replayed = new ArrayList<>(shards.length);
+      for (int i = 0; i < shards.length; i++) {
+        replayed.add(new ArrayList<>());
+      }
       for (LoggedEvent logged : replay) {
         String owner = identities.customerOf(logged.customerId()).orElse(logged.customerId());
         LoggedEvent le = owner.equals(logged.customerId()) ? logged
             : new LoggedEvent(logged.sequence(), logged.receivedAt(), owner, logged.event());
-        Shard shard = shardOf(le.customerId());
-        JourneySession session = shard.session();
-        if (le.sequence() <= session.lastSequence(le.customerId())) {
-          // the de-duplication window learns it again: a retry of it after the restart is still a repeat
-          if (le.event().messageId() != null) {
-            shard.firstSight(le.event().source(), le.event().messageId());
-          }
-          if (le.receivedAt() >= now - RECENT_EVENTS.toMillis()) {
-            session.reinsert(le.customerId(), le.event(), le.receivedAt(), le.sequence());
-          }
-        } else {
-          applyLogged(shard, session, le);
-          reapplied++;
-        }
+        replayed.get(shardOf(le.customerId()).index()).add(le);
       }
+      java.util.concurrent.atomic.LongAdder reapplied = new java.util.concurrent.atomic.LongAdder();
+      pending.clear();
+      for (int i = 0; i < shards.length; i++) {
+        Shard shard = shards[i];
+        List<LoggedEvent> mine = replayed.get(i);
+        pending.add(restoring.get(i).submit(() -> replay(shard, mine, now, reapplied)));
+      }
+      awaitAll(pending);
       long last = store.events().lastSequence();
       dispatched = last;
       pending.clear();
@@ -508,7 +507,7 @@ public final class ShardedEngine implements NudgeEngine {
       awaitAll(pending);
       if (restored[0] > 0 || !replay.isEmpty()) {
         LOG.info("restored {} journeys and replayed {} logged events ({} applied again) up to sequence {}",
-            restored[0], replay.size(), reapplied, last);
+            restored[0], replay.size(), reapplied.sum(), last);
       }
     } finally {
       for (java.util.concurrent.ExecutorService e : restoring) {
@@ -516,6 +515,29 @@ public final class ShardedEngine implements NudgeEngine {
       }
     }
     store.journeys().resetCheckpoints(shards.length, store.journeys().checkpoint());
+  }
+
+  /**
+   * Puts back a shard's logged events after a restart: one its customer's snapshot holds already is
+   * put back for the rules to look back at (if recent), one it does not hold is applied.
+   */
+  private void replay(Shard shard, List<LoggedEvent> events, long now, java.util.concurrent.atomic.LongAdder reapplied) {
+    JourneySession session = shard.session();
+    for (LoggedEvent le : events) {
+      if (le.sequence() <= session.lastSequence(le.customerId())) {
+        // the de-duplication window learns it again: a retry of it after the restart is still a repeat
+        if (le.event().messageId() != null) {
+          shard.firstSight(le.event().source(), le.event().messageId());
+        }
+        if (le.receivedAt() >= now - RECENT_EVENTS.toMillis()) {
+          session.reinsert(le.customerId(), le.event(), le.receivedAt(), le.sequence());
+        }
+      } else {
+        applyLogged(shard, session, le);
+        reapplied.increment();
+      }
+    }
+    session.settle();
   }
 
   private static void restoreAll(JourneySession session, List<Map.Entry<String, byte[]>> snapshots) {
@@ -640,6 +662,7 @@ public final class ShardedEngine implements NudgeEngine {
   }
 
   private CompletableFuture<Void> admit(List<Event> events, Ack ack) {
+    long movesBefore = identities.moves(); // read before any event is routed
     List<EventLog.Entry> entries = new ArrayList<>(events.size());
     List<LoggedEvent> inMemory = new ArrayList<>();
     int[] perShard = new int[shards.length];
@@ -693,7 +716,7 @@ public final class ShardedEngine implements NudgeEngine {
       shard.enqueue(session -> {
         try {
           applyInMemory(shard, session, le);
-          done.complete(null);
+          session.whenRulesRan(() -> done.complete(null));
         } catch (RuntimeException e) {
           done.completeExceptionally(e);
         }
@@ -708,18 +731,23 @@ public final class ShardedEngine implements NudgeEngine {
       if (crossings != null) {
         return; // a cluster node reads them back from their partitions, in the partitions' order
       }
+      // one task per shard for all its events of the batch, in their order
+      List<List<LoggedEvent>> byShard = new ArrayList<>(java.util.Collections.nCopies(shards.length, null));
       for (LoggedEvent le : logged) {
-        Shard shard = shardOf(le.customerId());
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        applied.add(done);
-        shard.enqueue(session -> {
-          try {
-            applyLogged(shard, session, le);
-            done.complete(null);
-          } catch (RuntimeException e) {
-            done.completeExceptionally(e);
-          }
-        });
+        int i = shardOf(le.customerId()).index();
+        if (byShard.get(i) == null) {
+          byShard.set(i, new ArrayList<>());
+        }
+        byShard.get(i).add(le);
+      }
+      for (int i = 0; i < shards.length; i++) {
+        List<LoggedEvent> mine = byShard.get(i);
+        if (mine != null) {
+          Shard shard = shards[i];
+          CompletableFuture<Void> done = new CompletableFuture<>();
+          applied.add(done);
+          shard.enqueue(session -> applyAll(shard, session, mine, movesBefore, done));
+        }
       }
       dispatched = logged.get(logged.size() - 1).sequence();
     });
@@ -752,12 +780,45 @@ public final class ShardedEngine implements NudgeEngine {
     }
   }
 
+  /**
+   * Applies a shard's events of one batch, in order, and completes {@code done} once the rules ran on
+   * them. {@code movesBefore}, {@link IdentityRegistry#moves} read before they were routed, spares a
+   * second identity look-up per event while no id has moved since.
+   */
+  private void applyAll(Shard shard, JourneySession session, List<LoggedEvent> events, long movesBefore,
+      CompletableFuture<Void> done) {
+    RuntimeException failure = null;
+    for (LoggedEvent le : events) {
+      try {
+        applyLogged(shard, session, le, identities.moves() != movesBefore);
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    RuntimeException failed = failure;
+    session.whenRulesRan(() -> {
+      if (failed == null) {
+        done.complete(null);
+      } else {
+        done.completeExceptionally(failed);
+      }
+    });
+  }
+
   private void applyLogged(Shard shard, JourneySession session, LoggedEvent le) {
+    applyLogged(shard, session, le, true);
+  }
+
+  private void applyLogged(Shard shard, JourneySession session, LoggedEvent le, boolean mayHaveMoved) {
     if (!erasing.isEmpty() && erasing.contains(le.customerId())) {
       shard.applied(le.sequence());
       return; // its customer is being erased
     }
-    String owner = identities.customerOf(le.customerId()).orElse(le.customerId());
+    String owner = mayHaveMoved ? identities.customerOf(le.customerId()).orElse(le.customerId()) : le.customerId();
     if (!owner.equals(le.customerId())) {
       // its customer was merged into another after the event was routed: it belongs there now
       LoggedEvent moved = new LoggedEvent(le.sequence(), le.receivedAt(), owner, le.event());
@@ -1025,18 +1086,25 @@ public final class ShardedEngine implements NudgeEngine {
   /**
    * Runs {@code next} instead of the current rules, on every shard, between two of its tasks: the
    * events queued before the swap run with the old rules, those after with the new, none twice and
-   * none lost. Journeys, this visit's asks and the raw events in memory move to the new rules, so an
-   * engagement already asked is not asked again. Completes once every shard has swapped.
+   * none lost. Where {@link RulePack#change} allows, the rules change in place: those of unchanged
+   * files keep their state and do not run again, the new ones run at once on every customer. Otherwise
+   * journeys, this visit's asks and the raw events in memory move to a session of the new rules. Either
+   * way an engagement already asked is not asked again. Completes once every shard has swapped.
    */
   public CompletableFuture<Void> reload(RulePack next) {
     synchronized (reloading) {
+      // rule by rule, in place, where the change allows: no journey moves, so it takes milliseconds
+      // whatever the number of customers; otherwise every customer moves to a session of the new pack
+      Optional<RulePack.Change> change = RulePack.change(rules, next);
       List<CompletableFuture<Void>> swapped = new ArrayList<>(shards.length);
       for (Shard s : shards) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         swapped.add(done);
         s.enqueue(session -> {
           try {
-            s.replaceSession(session.withRules(next, settings.policy().arbitrationWindow()));
+            if (!changedInPlace(s, session, change, next)) {
+              s.replaceSession(session.withRules(next, settings.policy().arbitrationWindow()));
+            }
             done.complete(null);
           } catch (RuntimeException e) {
             LOG.error("shard {} could not swap in rules {}; it keeps running the previous ones", s.index(),
@@ -1062,6 +1130,23 @@ public final class ShardedEngine implements NudgeEngine {
   /** How many shards the engine runs. */
   public int shardCount() {
     return shards.length;
+  }
+
+  /** Applies {@code change} to the shard's session; false when it must swap sessions instead. */
+  private static boolean changedInPlace(Shard s, JourneySession session, Optional<RulePack.Change> change,
+      RulePack next) {
+    if (change.isEmpty()) {
+      return false;
+    }
+    try {
+      session.change(change.get());
+      return true;
+    } catch (RuntimeException e) {
+      // its rule base may be half changed: a new session of the whole new pack replaces it
+      LOG.warn("shard {} could not change its rules in place to {}, so it moves its customers: {}", s.index(),
+          next.version(), e.toString());
+      return false;
+    }
   }
 
   /** Events and tasks waiting in one shard's queue, {@code 0 <= shard < shardCount()}. */

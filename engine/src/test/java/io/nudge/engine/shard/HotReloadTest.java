@@ -106,6 +106,47 @@ final class HotReloadTest {
     assertThat(heard.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull(); // ann not again
   }
 
+  @Test
+  void reload_addingARuleFile_runsTheNewRuleAtOnceOnCustomersAlreadyThere_andNoOtherRuleAgain() throws Exception {
+    submit(page("ann", "/help"));
+    assertThat(heard.poll(5, SECONDS).engagement().rule()).isEqualTo("help-chat");
+
+    engine.reload(RulePack.compile(Map.of("reload.drl", RULES.formatted("v1"), "tips.drl", HELP_TIP)))
+        .get(5, SECONDS);
+
+    Decision tip = heard.poll(5, SECONDS);
+    assertThat(tip.engagement().rule()).isEqualTo("help-tip");
+    assertThat(tip.engagement().customerId()).isEqualTo("ann");
+    assertThat(heard.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
+    assertThat(engine.journey("ann").get(5, SECONDS).orElseThrow().getPageViewsThisSession()).isEqualTo(1);
+  }
+
+  @Test
+  void reload_removingARuleFile_stopsItsRule_forTheNextEvent() throws Exception {
+    engine.reload(RulePack.compile(Map.of("reload.drl", RULES.formatted("v1"), "tips.drl", HELP_TIP)))
+        .get(5, SECONDS);
+    engine.reload(pack("v1")).get(5, SECONDS);
+
+    submit(page("bob", "/help"));
+
+    assertThat(heard.poll(5, SECONDS).engagement().rule()).isEqualTo("help-chat");
+    assertThat(heard.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  private static final String HELP_TIP = """
+      package nudge.test;
+      import io.nudge.engine.facts.*;
+      global io.nudge.engine.facts.Actions nudge;
+
+      rule "help-tip" @reason("test reason") @dataUsed("test data")
+      when
+        Journey( $c : customerId, currentPath == "/help" )
+        not Offer( customerId == $c, rule == "help-tip" )
+      then
+        nudge.tip("Help", "Our help pages");
+      end
+      """;
+
   private void submit(Event e) throws Exception {
     engine.submit(List.of(e), NudgeEngine.Ack.APPLIED).get(5, SECONDS);
   }
