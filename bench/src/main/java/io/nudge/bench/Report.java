@@ -54,7 +54,8 @@ final class Report {
         .append(settings.measured().toSeconds()).append(" s; seed ").append(settings.seed()).append("\n\n");
     b.append("## Ingest, as fast as the server answers\n\n");
     b.append("| scenario | accepted events/s | processed events/s | engagements/s | errors | server CPU "
-        + "| heap max (MB) | p50 / p95 / p99 / p99.9 ms |\n|---|---|---|---|---|---|---|---|\n");
+        + "| heap max (MB) | bytes allocated per processed event | p50 / p95 / p99 / p99.9 ms |\n"
+        + "|---|---|---|---|---|---|---|---|---|\n");
     if (bare != null) {
       row(b, "bare ingest baseline", bare);
     }
@@ -62,13 +63,14 @@ final class Report {
       row(b, s.name, s.max);
     }
     b.append("\n## Latency at ").append(settings.latencyRate()).append(" events/s, and a rule reload under load\n\n");
-    b.append("| scenario | accepted events/s | errors | engagements | receipt to engagement p50 / p95 / p99 / p99.9 ms "
-        + "| timer rules late by p50 / p95 / p99 / p99.9 ms | reload (ms, HTTP status) | errors during the reload run "
-        + "| p99 ms during the reload run |\n|---|---|---|---|---|---|---|---|---|\n");
+    b.append("| scenario | accepted events/s | errors | engagements | bytes allocated per processed event "
+        + "| receipt to engagement p50 / p95 / p99 / p99.9 ms | timer rules late by p50 / p95 / p99 / p99.9 ms "
+        + "| reload (ms, HTTP status) | errors during the reload run | p99 ms during the reload run |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|\n");
     for (Scenario s : scenarios) {
       b.append("| ").append(s.name).append(" | ").append(f0(s.paced.acceptedPerSecond())).append(" | ")
           .append(s.paced.errors()).append(" | ").append(s.paced.engagements()).append(" | ")
-          .append(percentiles(s.paced.latencyMillis())).append(" | ").append(percentiles(s.paced.timerLatenessMillis()))
+          .append(orDash(s.paced.allocatedBytesPerEvent())).append(" | ").append(percentiles(s.paced.latencyMillis())).append(" | ").append(percentiles(s.paced.timerLatenessMillis()))
           .append(" | ").append(s.reloadMillis).append(" (").append(s.reloadStatus)
           .append(s.reloadFailure.isEmpty() ? "" : ": " + s.reloadFailure.replace('\n', ' ').replace('|', '/'))
           .append(") | ").append(s.reloading.errors()).append(" | ")
@@ -108,12 +110,12 @@ final class Report {
 
   private static void row(StringBuilder b, String name, LoadGenerator.Result r) {
     b.append("| ").append(name).append(" | ").append(f0(r.acceptedPerSecond())).append(" | ")
-        .append(r.processedPerSecond() < 0 ? "-" : f0(r.processedPerSecond())).append(" | ")
+        .append(orDash(r.processedPerSecond())).append(" | ")
         .append(r.latencyMillis().length == 0 && r.engagements() == 0 ? "-" : f1(r.engagementsPerSecond()))
         .append(" | ").append(r.errors()).append(" | ")
         .append(r.cpu() < 0 ? "-" : String.format(Locale.ROOT, "%.0f %%", r.cpu() * 100)).append(" | ")
         .append(r.heapMaxBytes() < 0 ? "-" : Long.toString(r.heapMaxBytes() >> 20)).append(" | ")
-        .append(percentiles(r.latencyMillis())).append(" |\n");
+        .append(orDash(r.allocatedBytesPerEvent())).append(" | ").append(percentiles(r.latencyMillis())).append(" |\n");
   }
 
   private static String percentiles(double[] p) {
@@ -121,6 +123,11 @@ final class Report {
       return "-";
     }
     return String.format(Locale.ROOT, "%.1f / %.1f / %.1f / %.1f", p[0], p[1], p[2], p[3]);
+  }
+
+  /** A figure that is -1 when it was not measured. */
+  private static String orDash(double d) {
+    return d < 0 ? "-" : f0(d);
   }
 
   private static String f0(double d) {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark's smoke mode, as CI runs it: every part (bare ingest, the real server in its own
- * process at full speed and paced, a rule reload under load, restart, the engine without HTTP and the
+ * process at full speed and paced, bytes allocated per event, a rule reload under load, restart, the engine without HTTP and the
  * naive engine) runs for seconds on a small population and produces its figures. How fast is not
  * asserted: this machine is shared.
  */
@@ -32,8 +32,10 @@ final class BenchSmokeTest {
       assertThat(s.max.cpu()).as(s.name).isPositive();
       assertThat(s.max.heapMaxBytes()).as(s.name).isPositive();
       assertThat(s.max.latencyMillis()).as(s.name + ": latencies at full speed").hasSize(4);
+      assertThat(s.max.allocatedBytesPerEvent()).as(s.name + ": bytes per event at full speed").isPositive();
       assertThat(s.paced.errors()).as(s.name + ": " + s.paced.errorSamples()).isZero();
       assertThat(s.paced.engagements()).as(s.name + ": engagements when paced").isPositive();
+      assertThat(s.paced.allocatedBytesPerEvent()).as(s.name + ": bytes per event when paced").isPositive();
       assertThat(s.reloadStatus).as(s.name + ": rule upload under load").isEqualTo(200);
       assertThat(s.reloading.errors()).as(s.name + ": " + s.reloading.errorSamples()).isZero();
       assertThat(s.startMillis).isPositive();
