@@ -136,16 +136,18 @@ public final class Bench {
       long emptyHeap = heap(server.port());
       r.max = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, 0, pack.timerRules(), true));
       r.drainMillis = awaitDrained(server.port()); // a backlog left by the full-speed run would skew latency
-      // the times let a profile of the server (--server-jvm with JFR) be cut to the paced run
-      System.out.println("bench: paced run at " + s.latencyRate() + " events/s from " + java.time.Instant.now());
-      r.paced = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, s.latencyRate(),
-          pack.timerRules(), false));
-      System.out.println("bench: paced run ended at " + java.time.Instant.now());
-      awaitDrained(server.port());
+      for (int rate : s.latencyRates()) {
+        // the times let a profile of the server (--server-jvm with JFR) be cut to the paced run
+        System.out.println("bench: paced run at " + rate + " events/s from " + java.time.Instant.now());
+        r.paced.add(new Report.Paced(rate, LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN,
+            rate, pack.timerRules(), false))));
+        System.out.println("bench: paced run ended at " + java.time.Instant.now());
+        awaitDrained(server.port()); // nor a backlog left by a paced run faster than the server
+      }
       // the reload in a run of its own, so its pause does not count in the latency figures above
       Reload reload = new Reload(server.port(), s.warmUp().plus(s.measured().dividedBy(2)));
       reload.start();
-      r.reloading = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, s.latencyRate(),
+      r.reloading = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, s.latencyRates().get(0),
           pack.timerRules(), false));
       reload.join();
       r.reloadMillis = reload.millis;

@@ -15,7 +15,7 @@ final class Report {
     final int customers;
     long startMillis;
     LoadGenerator.Result max;
-    LoadGenerator.Result paced;
+    final List<Paced> paced = new ArrayList<>();
     LoadGenerator.Result reloading;
     long reloadMillis;
     int reloadStatus;
@@ -30,6 +30,9 @@ final class Report {
       this.customers = customers;
     }
   }
+
+  /** A paced run: {@code rate} events/s asked of the load generator, and what it measured. */
+  record Paced(int rate, LoadGenerator.Result result) {}
 
   private final Settings settings;
   private final Instant started = Instant.now();
@@ -62,20 +65,8 @@ final class Report {
     for (Scenario s : scenarios) {
       row(b, s.name, s.max);
     }
-    b.append("\n## Latency at ").append(settings.latencyRate()).append(" events/s, and a rule reload under load\n\n");
-    b.append("| scenario | accepted events/s | errors | engagements | bytes allocated per processed event "
-        + "| receipt to engagement p50 / p95 / p99 / p99.9 ms | timer rules late by p50 / p95 / p99 / p99.9 ms "
-        + "| reload (ms, HTTP status) | errors during the reload run | p99 ms during the reload run |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|\n");
-    for (Scenario s : scenarios) {
-      b.append("| ").append(s.name).append(" | ").append(f0(s.paced.acceptedPerSecond())).append(" | ")
-          .append(s.paced.errors()).append(" | ").append(s.paced.engagements()).append(" | ")
-          .append(orDash(s.paced.allocatedBytesPerEvent())).append(" | ").append(percentiles(s.paced.latencyMillis())).append(" | ").append(percentiles(s.paced.timerLatenessMillis()))
-          .append(" | ").append(s.reloadMillis).append(" (").append(s.reloadStatus)
-          .append(s.reloadFailure.isEmpty() ? "" : ": " + s.reloadFailure.replace('\n', ' ').replace('|', '/'))
-          .append(") | ").append(s.reloading.errors()).append(" | ")
-          .append(s.reloading.latencyMillis().length == 0 ? "-" : f1(s.reloading.latencyMillis()[2])).append(" |\n");
-    }
+    latency(b);
+    reload(b);
     b.append("\n## Memory, start-up and restart\n\n");
     b.append("| scenario | start-up to ready (ms) | heap per idle journey (bytes, after ")
         .append(settings.idleWait().toMinutes()).append(" min idle and a full GC) | restart to ready (ms) "
@@ -98,7 +89,7 @@ final class Report {
     }
     for (Scenario s : scenarios) {
       errors.addAll(s.max.errorSamples());
-      errors.addAll(s.paced.errorSamples());
+      s.paced.forEach(p -> errors.addAll(p.result().errorSamples()));
       errors.addAll(s.reloading.errorSamples());
     }
     if (!errors.isEmpty()) {
@@ -106,6 +97,37 @@ final class Report {
       errors.stream().limit(10).forEach(e -> b.append("- ").append(e.replace('\n', ' ')).append('\n'));
     }
     return b.toString();
+  }
+
+  private void latency(StringBuilder b) {
+    b.append("\n## Latency when paced\n\n");
+    b.append("| scenario | events/s asked | accepted events/s | processed events/s | errors | engagements "
+        + "| bytes allocated per processed event | receipt to engagement p50 / p95 / p99 / p99.9 ms "
+        + "| timer rules late by p50 / p95 / p99 / p99.9 ms |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (Scenario s : scenarios) {
+      for (Paced p : s.paced) {
+        LoadGenerator.Result r = p.result();
+        b.append("| ").append(s.name).append(" | ").append(f0(p.rate())).append(" | ")
+            .append(f0(r.acceptedPerSecond())).append(" | ").append(orDash(r.processedPerSecond())).append(" | ")
+            .append(r.errors()).append(" | ").append(r.engagements()).append(" | ")
+            .append(orDash(r.allocatedBytesPerEvent())).append(" | ").append(percentiles(r.latencyMillis()))
+            .append(" | ").append(percentiles(r.timerLatenessMillis())).append(" |\n");
+      }
+    }
+  }
+
+  private void reload(StringBuilder b) {
+    b.append("\n## A rule reload under load, at ").append(f0(settings.latencyRates().get(0)))
+        .append(" events/s\n\n");
+    b.append("| scenario | reload (ms, HTTP status) | accepted events/s | errors during the reload run "
+        + "| p99 ms during the reload run |\n|---|---|---|---|---|\n");
+    for (Scenario s : scenarios) {
+      b.append("| ").append(s.name).append(" | ").append(s.reloadMillis).append(" (").append(s.reloadStatus)
+          .append(s.reloadFailure.isEmpty() ? "" : ": " + s.reloadFailure.replace('\n', ' ').replace('|', '/'))
+          .append(") | ").append(f0(s.reloading.acceptedPerSecond())).append(" | ").append(s.reloading.errors())
+          .append(" | ").append(s.reloading.latencyMillis().length == 0 ? "-" : f1(s.reloading.latencyMillis()[2]))
+          .append(" |\n");
+    }
   }
 
   private static void row(StringBuilder b, String name, LoadGenerator.Result r) {

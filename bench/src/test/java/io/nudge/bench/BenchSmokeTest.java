@@ -8,9 +8,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark's smoke mode, as CI runs it: every part (bare ingest, the real server in its own
- * process at full speed and paced, bytes allocated per event, a rule reload under load, restart, the engine without HTTP and the
- * naive engine) runs for seconds on a small population and produces its figures. How fast is not
- * asserted: this machine is shared.
+ * process at full speed and paced at each rate, bytes allocated per event, a rule reload under load,
+ * restart, the engine without HTTP and the naive engine) runs for seconds on a small population and
+ * produces its figures. How fast is not asserted: this machine is shared.
  */
 final class BenchSmokeTest {
 
@@ -33,9 +33,14 @@ final class BenchSmokeTest {
       assertThat(s.max.heapMaxBytes()).as(s.name).isPositive();
       assertThat(s.max.latencyMillis()).as(s.name + ": latencies at full speed").hasSize(4);
       assertThat(s.max.allocatedBytesPerEvent()).as(s.name + ": bytes per event at full speed").isPositive();
-      assertThat(s.paced.errors()).as(s.name + ": " + s.paced.errorSamples()).isZero();
-      assertThat(s.paced.engagements()).as(s.name + ": engagements when paced").isPositive();
-      assertThat(s.paced.allocatedBytesPerEvent()).as(s.name + ": bytes per event when paced").isPositive();
+      assertThat(s.paced).extracting(Report.Paced::rate).as(s.name).containsExactly(1000, 2000);
+      for (Report.Paced p : s.paced) {
+        String run = s.name + " at " + p.rate() + " events/s";
+        assertThat(p.result().errors()).as(run + ": " + p.result().errorSamples()).isZero();
+        assertThat(p.result().engagements()).as(run + ": engagements").isPositive();
+        assertThat(p.result().latencyMillis()).as(run + ": latencies").hasSize(4);
+        assertThat(p.result().allocatedBytesPerEvent()).as(run + ": bytes per event").isPositive();
+      }
       assertThat(s.reloadStatus).as(s.name + ": rule upload under load").isEqualTo(200);
       assertThat(s.reloading.errors()).as(s.name + ": " + s.reloading.errorSamples()).isZero();
       assertThat(s.startMillis).isPositive();
@@ -46,6 +51,7 @@ final class BenchSmokeTest {
       assertThat(e.naiveEventsPerSecond()).isPositive();
     });
     assertThat(report.markdown()).contains("| bare ingest baseline | ", "| 20 rules, 1000 customers | ",
-        "## Engine without HTTP against the naive engine");
+        "| 20 rules, 1000 customers | 1,000 | ", "| 20 rules, 1000 customers | 2,000 | ",
+        "## A rule reload under load, at 1,000 events/s", "## Engine without HTTP against the naive engine");
   }
 }
