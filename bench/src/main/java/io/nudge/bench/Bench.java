@@ -72,6 +72,13 @@ public final class Bench {
         report.scenarios.add(scenario(s, pack, customers, work));
       }
     }
+    // the idle figure in minutes, where the server's needs --idle-wait: this JVM's heap, the server gone
+    for (RulePackGenerator.Pack pack : packs) {
+      System.out.println("bench: the engine's heap per idle journey and its restart, " + pack.rules() + " rules, "
+          + firstCustomers + " customers");
+      report.idle.add(new Report.Idle(pack.rules(), firstCustomers, IdleHeap.measure(
+          io.nudge.engine.RulePack.load(pack.dir()), firstCustomers, IdleHeap.EVENTS_PER_CUSTOMER)));
+    }
     for (RulePackGenerator.Pack pack : packs) {
       for (int customers : s.customers()) {
         System.out.println("bench: engine without HTTP and naive engine, " + pack.rules() + " rules, "

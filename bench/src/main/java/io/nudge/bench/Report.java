@@ -34,10 +34,14 @@ final class Report {
   /** A paced run: {@code rate} events/s asked of the load generator, and what it measured. */
   record Paced(int rate, LoadGenerator.Result result) {}
 
+  /** {@link IdleHeap} of the engine alone on one rule pack. */
+  record Idle(int rules, int customers, IdleHeap.Result result) {}
+
   private final Settings settings;
   private final Instant started = Instant.now();
   LoadGenerator.Result bare;
   final List<Scenario> scenarios = new ArrayList<>();
+  final List<Idle> idle = new ArrayList<>();
   final List<EngineComparison> engines = new ArrayList<>();
 
   Report(Settings settings) {
@@ -75,6 +79,7 @@ final class Report {
       b.append("| ").append(s.name).append(" | ").append(s.startMillis).append(" | ").append(f0(s.heapPerJourney))
           .append(" | ").append(s.restartMillis).append(" | ").append(s.drainMillis).append(" |\n");
     }
+    idleJourneys(b);
     b.append("\n## Engine without HTTP against the naive engine\n\n");
     b.append("| rules | customers | engine events/s | naive events/s | ratio | measured by |\n"
         + "|---|---|---|---|---|---|\n");
@@ -127,6 +132,18 @@ final class Report {
           .append(") | ").append(f0(s.reloading.acceptedPerSecond())).append(" | ").append(s.reloading.errors())
           .append(" | ").append(s.reloading.latencyMillis().length == 0 ? "-" : f1(s.reloading.latencyMillis()[2]))
           .append(" |\n");
+    }
+  }
+
+  private void idleJourneys(StringBuilder b) {
+    b.append("\n## Heap per idle journey, the engine alone\n\n");
+    b.append("| rules | customers | heap per idle journey (bytes; ").append(IdleHeap.EVENTS_PER_CUSTOMER)
+        .append(" events each, their clock past the raw events' expiry, a full GC) | restart to every shard "
+            + "answering (ms) | journeys restored |\n|---|---|---|---|---|\n");
+    for (Idle i : idle) {
+      b.append("| ").append(i.rules()).append(" | ").append(i.customers()).append(" | ")
+          .append(f0(i.result().bytesPerJourney())).append(" | ").append(i.result().restartMillis()).append(" | ")
+          .append(i.result().journeys()).append(" |\n");
     }
   }
 

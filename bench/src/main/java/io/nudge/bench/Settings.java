@@ -27,7 +27,8 @@ record Settings(boolean smoke, List<Integer> customers, List<String> rules, Path
   static final String USAGE = """
       usage: java -jar nudge-bench.jar all|smoke|engine|heap [options]
         (engine: only the engine and the naive engine in this JVM, each for --measure, to profile;
-         heap: the engine's heap per idle journey, its clock moved past the raw events' expiry)
+         heap: the engine's heap per idle journey, its clock moved past the raw events' expiry, for
+         each --customers; all and smoke measure it too, in this JVM, for the first --customers)
         --customers 10000,100000,1000000   active customers per scenario
         --rules default,100                rule packs: default, or a total number of rules
         --rules-dir rules                  the default rule pack

@@ -1,6 +1,7 @@
 package io.nudge.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,8 +10,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The benchmark's smoke mode, as CI runs it: every part (bare ingest, the real server in its own
  * process at full speed and paced at each rate, bytes allocated per event, a rule reload under load,
- * restart, the engine without HTTP and the naive engine) runs for seconds on a small population and
- * produces its figures. How fast is not asserted: this machine is shared.
+ * restart, the engine's heap per idle journey, the engine without HTTP and the naive engine) runs for
+ * seconds on a small population and produces its figures. How fast is not asserted: this machine is
+ * shared.
  */
 final class BenchSmokeTest {
 
@@ -46,12 +48,20 @@ final class BenchSmokeTest {
       assertThat(s.startMillis).isPositive();
       assertThat(s.restartMillis).isPositive();
     }
+    assertThat(report.idle).extracting(Report.Idle::rules, Report.Idle::customers)
+        .containsExactly(tuple(8, 1000), tuple(20, 1000));
+    assertThat(report.idle).allSatisfy(i -> {
+      assertThat(i.result().bytesPerJourney()).as(i.rules() + " rules: heap per idle journey").isPositive();
+      assertThat(i.result().journeys()).as(i.rules() + " rules: journeys restored").isPositive();
+      assertThat(i.result().restartMillis()).as(i.rules() + " rules: restart").isNotNegative();
+    });
     assertThat(report.engines).hasSize(2).allSatisfy(e -> {
       assertThat(e.engineEventsPerSecond()).isPositive();
       assertThat(e.naiveEventsPerSecond()).isPositive();
     });
     assertThat(report.markdown()).contains("| bare ingest baseline | ", "| 20 rules, 1000 customers | ",
         "| 20 rules, 1000 customers | 1,000 | ", "| 20 rules, 1000 customers | 2,000 | ",
-        "## A rule reload under load, at 1,000 events/s", "## Engine without HTTP against the naive engine");
+        "## A rule reload under load, at 1,000 events/s", "## Heap per idle journey, the engine alone",
+        "| 20 | 1000 | ", "## Engine without HTTP against the naive engine");
   }
 }
