@@ -72,6 +72,13 @@ public final class Bench {
         report.scenarios.add(scenario(s, pack, customers, work));
       }
     }
+    // the idle figure in minutes, where the server's needs --idle-wait: this JVM's heap, the server gone
+    for (RulePackGenerator.Pack pack : packs) {
+      System.out.println("bench: the engine's heap per idle journey and its restart, " + pack.rules() + " rules, "
+          + firstCustomers + " customers");
+      report.idle.add(new Report.Idle(pack.rules(), firstCustomers, IdleHeap.measure(
+          io.nudge.engine.RulePack.load(pack.dir()), firstCustomers, IdleHeap.EVENTS_PER_CUSTOMER)));
+    }
     for (RulePackGenerator.Pack pack : packs) {
       for (int customers : s.customers()) {
         System.out.println("bench: engine without HTTP and naive engine, " + pack.rules() + " rules, "
@@ -136,16 +143,18 @@ public final class Bench {
       long emptyHeap = heap(server.port());
       r.max = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, 0, pack.timerRules(), true));
       r.drainMillis = awaitDrained(server.port()); // a backlog left by the full-speed run would skew latency
-      // the times let a profile of the server (--server-jvm with JFR) be cut to the paced run
-      System.out.println("bench: paced run at " + s.latencyRate() + " events/s from " + java.time.Instant.now());
-      r.paced = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, s.latencyRate(),
-          pack.timerRules(), false));
-      System.out.println("bench: paced run ended at " + java.time.Instant.now());
-      awaitDrained(server.port());
+      for (int rate : s.latencyRates()) {
+        // the times let a profile of the server (--server-jvm with JFR) be cut to the paced run
+        System.out.println("bench: paced run at " + rate + " events/s from " + java.time.Instant.now());
+        r.paced.add(new Report.Paced(rate, LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN,
+            rate, pack.timerRules(), false))));
+        System.out.println("bench: paced run ended at " + java.time.Instant.now());
+        awaitDrained(server.port()); // nor a backlog left by a paced run faster than the server
+      }
       // the reload in a run of its own, so its pause does not count in the latency figures above
       Reload reload = new Reload(server.port(), s.warmUp().plus(s.measured().dividedBy(2)));
       reload.start();
-      r.reloading = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, s.latencyRate(),
+      r.reloading = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, s.latencyRates().get(0),
           pack.timerRules(), false));
       reload.join();
       r.reloadMillis = reload.millis;

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * the engagement came after it was due.
  *
  * <p>With an admin token it samples {@code GET /metrics} once a second: the server's CPU, heap and
- * the events it accepted and processed.
+ * the events it accepted and processed, and the bytes its threads allocated.
  */
 public final class LoadGenerator {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,10 +60,13 @@ public final class LoadGenerator {
    * @param timerLatenessMillis the same percentiles of how late timer-rule engagements came after due
    * @param cpu the server's mean process CPU, 0 to 1 of all its cores; -1 without metrics
    * @param heapMaxBytes the highest heap use seen; -1 without metrics
+   * @param allocatedBytesPerEvent bytes the server allocated on its heap over the measured period,
+   *     divided by the events it processed in it; -1 without metrics or without a processed event
    */
   public record Result(long eventsSent, long eventsAccepted, long errors, double seconds, double acceptedPerSecond,
       double processedPerSecond, long engagements, double engagementsPerSecond, double[] latencyMillis,
-      double[] timerLatenessMillis, double cpu, long heapMaxBytes, List<String> errorSamples) {}
+      double[] timerLatenessMillis, double cpu, long heapMaxBytes, double allocatedBytesPerEvent,
+      List<String> errorSamples) {}
 
   private final Options options;
   private final HttpClient client;
@@ -137,9 +140,12 @@ public final class LoadGenerator {
     double processed = first.processed() < 0 ? -1 : (last.processed() - first.processed()) / seconds;
     double cpu = samples.stream().mapToDouble(MetricsSample::cpu).filter(c -> c >= 0).average().orElse(-1);
     long heap = samples.stream().mapToLong(MetricsSample::heapBytes).max().orElse(-1);
+    double processedN = last.processed() - first.processed();
+    double perEvent = first.allocatedBytes() < 0 || last.allocatedBytes() < 0 || first.processed() < 0
+        || processedN <= 0 ? -1 : (last.allocatedBytes() - first.allocatedBytes()) / processedN;
     return new Result(sent.sum() - sentBefore, acceptedN, errors.sum() - errorsBefore, seconds, acceptedN / seconds,
         processed, engagements.sum(), engagements.sum() / seconds, latencies.percentiles(), lateness.percentiles(),
-        cpu, heap, List.copyOf(errorSamples));
+        cpu, heap, perEvent, List.copyOf(errorSamples));
   }
 
   private void send(Population population) {
@@ -266,11 +272,14 @@ public final class LoadGenerator {
     }
   }
 
-  private record MetricsSample(double cpu, long heapBytes, double processed) {}
+  /** One read of the server's metrics; each figure -1 when the server does not have it. */
+  private record MetricsSample(double cpu, long heapBytes, double processed, double allocatedBytes) {
+    static final MetricsSample NONE = new MetricsSample(-1, -1, -1, -1);
+  }
 
   private MetricsSample sample() {
     if (options.adminToken() == null) {
-      return new MetricsSample(-1, -1, -1);
+      return MetricsSample.NONE;
     }
     try {
       HttpResponse<String> r = client.send(HttpRequest.newBuilder(options.server().resolve("/metrics"))
@@ -278,18 +287,19 @@ public final class LoadGenerator {
           HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         error("GET /metrics answered " + r.statusCode());
-        return new MetricsSample(-1, -1, -1);
+        return MetricsSample.NONE;
       }
       Map<String, Double> m = Prometheus.samples(r.body());
       return new MetricsSample(m.getOrDefault("process_cpu_usage", -1.0),
           (long) Prometheus.sum(m, "jvm_memory_used_bytes{area=\"heap\""),
-          Prometheus.sum(m, "nudge_events_processed_seconds_count"));
+          Prometheus.sum(m, "nudge_events_processed_seconds_count"),
+          m.getOrDefault("jvm_memory_allocated_bytes_total", -1.0));
     } catch (java.io.IOException e) {
       error("GET /metrics failed: " + e);
-      return new MetricsSample(-1, -1, -1);
+      return MetricsSample.NONE;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new MetricsSample(-1, -1, -1);
+      return MetricsSample.NONE;
     }
   }
 

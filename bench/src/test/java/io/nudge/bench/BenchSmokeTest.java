@@ -1,6 +1,7 @@
 package io.nudge.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,9 +9,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark's smoke mode, as CI runs it: every part (bare ingest, the real server in its own
- * process at full speed and paced, a rule reload under load, restart, the engine without HTTP and the
- * naive engine) runs for seconds on a small population and produces its figures. How fast is not
- * asserted: this machine is shared.
+ * process at full speed and paced at each rate, bytes allocated per event, a rule reload under load,
+ * restart, the engine's heap per idle journey, the engine without HTTP and the naive engine) runs for
+ * seconds on a small population and produces its figures. How fast is not asserted: this machine is
+ * shared.
  */
 final class BenchSmokeTest {
 
@@ -32,18 +34,34 @@ final class BenchSmokeTest {
       assertThat(s.max.cpu()).as(s.name).isPositive();
       assertThat(s.max.heapMaxBytes()).as(s.name).isPositive();
       assertThat(s.max.latencyMillis()).as(s.name + ": latencies at full speed").hasSize(4);
-      assertThat(s.paced.errors()).as(s.name + ": " + s.paced.errorSamples()).isZero();
-      assertThat(s.paced.engagements()).as(s.name + ": engagements when paced").isPositive();
+      assertThat(s.max.allocatedBytesPerEvent()).as(s.name + ": bytes per event at full speed").isPositive();
+      assertThat(s.paced).extracting(Report.Paced::rate).as(s.name).containsExactly(1000, 2000);
+      for (Report.Paced p : s.paced) {
+        String run = s.name + " at " + p.rate() + " events/s";
+        assertThat(p.result().errors()).as(run + ": " + p.result().errorSamples()).isZero();
+        assertThat(p.result().engagements()).as(run + ": engagements").isPositive();
+        assertThat(p.result().latencyMillis()).as(run + ": latencies").hasSize(4);
+        assertThat(p.result().allocatedBytesPerEvent()).as(run + ": bytes per event").isPositive();
+      }
       assertThat(s.reloadStatus).as(s.name + ": rule upload under load").isEqualTo(200);
       assertThat(s.reloading.errors()).as(s.name + ": " + s.reloading.errorSamples()).isZero();
       assertThat(s.startMillis).isPositive();
       assertThat(s.restartMillis).isPositive();
     }
+    assertThat(report.idle).extracting(Report.Idle::rules, Report.Idle::customers)
+        .containsExactly(tuple(8, 1000), tuple(20, 1000));
+    assertThat(report.idle).allSatisfy(i -> {
+      assertThat(i.result().bytesPerJourney()).as(i.rules() + " rules: heap per idle journey").isPositive();
+      assertThat(i.result().journeys()).as(i.rules() + " rules: journeys restored").isPositive();
+      assertThat(i.result().restartMillis()).as(i.rules() + " rules: restart").isNotNegative();
+    });
     assertThat(report.engines).hasSize(2).allSatisfy(e -> {
       assertThat(e.engineEventsPerSecond()).isPositive();
       assertThat(e.naiveEventsPerSecond()).isPositive();
     });
     assertThat(report.markdown()).contains("| bare ingest baseline | ", "| 20 rules, 1000 customers | ",
-        "## Engine without HTTP against the naive engine");
+        "| 20 rules, 1000 customers | 1,000 | ", "| 20 rules, 1000 customers | 2,000 | ",
+        "## A rule reload under load, at 1,000 events/s", "## Heap per idle journey, the engine alone",
+        "| 20 | 1000 | ", "## Engine without HTTP against the naive engine");
   }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -16,6 +17,7 @@ import io.nudge.engine.Decision;
 import io.nudge.engine.EngineMetrics;
 import io.nudge.engine.shard.ShardedEngine;
 import io.nudge.server.delivery.WebhookDelivery;
+import java.lang.management.ManagementFactory;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,9 +59,27 @@ public final class NudgeMetrics implements EngineMetrics, AutoCloseable {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    bindAllocation();
   }
 
-  /** A registry with the JVM's memory, GC, thread, class loading, CPU and uptime meters bound. */
+  /**
+   * Bytes the JVM's threads allocated on the heap since it started, exited threads included: with the
+   * events processed, the benchmark's bytes per event. {@code jvm.gc.memory.allocated} moves only at
+   * each young collection, too coarsely for a run of seconds.
+   */
+  private void bindAllocation() {
+    if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads
+        && threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled()) {
+      FunctionCounter.builder("jvm.memory.allocated", threads,
+              com.sun.management.ThreadMXBean::getTotalThreadAllocatedBytes)
+          .baseUnit(BaseUnits.BYTES)
+          .description("bytes allocated on the heap by every thread since the JVM started").register(registry);
+    }
+  }
+
+  /**
+   * A registry with the JVM's memory, allocation, GC, thread, class loading, CPU and uptime meters bound.
+   */
   public static NudgeMetrics create() {
     return new NudgeMetrics();
   }
