@@ -9,12 +9,7 @@ import io.nudge.engine.Purpose;
 import io.nudge.server.http.ApiError;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.TemporalAccessor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -195,10 +190,7 @@ final class EventReader {
     }
     if (node.isTextual()) {
       try {
-        TemporalAccessor parsed = DateTimeFormatter.ISO_DATE_TIME.parseBest(node.asText().trim(),
-            ZonedDateTime::from, LocalDateTime::from);
-        return checkRange(parsed instanceof ZonedDateTime z
-            ? z.toInstant() : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC), field);
+        return checkRange(Timestamps.parse(node.asText()), field);
       } catch (DateTimeParseException e) {
         // reported below
       }

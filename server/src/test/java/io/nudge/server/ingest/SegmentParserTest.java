@@ -332,6 +332,31 @@ final class SegmentParserTest {
   }
 
   @Test
+  void parse_timestampPaddedWithSpaces_isReadTrimmed() {
+    Event e = single(EventType.TRACK,
+        "{\"anonymousId\":\"a\",\"event\":\"e\",\"timestamp\":\" 2025-03-01T11:30:00.5+01:00\\n\"}");
+
+    assertThat(e.timestamp()).isEqualTo(Instant.parse("2025-03-01T10:30:00.500Z"));
+  }
+
+  @Test
+  void parse_timestampWithOffsetWithoutColon_returns400() {
+    assertError(() -> single(EventType.TRACK,
+        "{\"anonymousId\":\"a\",\"event\":\"e\",\"timestamp\":\"2025-03-01T11:30:00+0100\"}"),
+        400, "timestamp \"2025-03-01T11:30:00+0100\" is not an ISO-8601 date-time", "timestamp", null);
+  }
+
+  @Test
+  void parse_timestampOutsideYears1To9999_returns400() {
+    assertError(() -> single(EventType.TRACK,
+        "{\"anonymousId\":\"a\",\"event\":\"e\",\"timestamp\":\"0001-01-01T00:30:00+01:00\"}"),
+        400, "timestamp 0000-12-31T23:30:00Z is out of range: years 1 to 9999", "timestamp", null);
+    assertError(() -> single(EventType.TRACK,
+        "{\"anonymousId\":\"a\",\"event\":\"e\",\"timestamp\":\"9999-12-31T23:59:59.9991Z\"}"),
+        400, "timestamp 9999-12-31T23:59:59.999100Z is out of range: years 1 to 9999", "timestamp", null);
+  }
+
+  @Test
   void parseBatch_badBatchSentAt_returns400WithoutIndex() {
     assertError(() -> batch("{\"sentAt\":\"now\",\"batch\":[{\"type\":\"track\",\"anonymousId\":\"a\",\"event\":\"e\"}]}"),
         400, "sentAt \"now\" is not an ISO-8601 date-time", "sentAt", null);
