@@ -1,27 +1,24 @@
 package io.nudge.server.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.nudge.engine.Event;
 import io.nudge.engine.Event.EventType;
 import io.nudge.engine.Purpose;
 import io.nudge.server.http.ApiError;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.TemporalAccessor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-/** Validates one Segment call (a JSON object) and builds its {@link Event}. */
+/**
+ * Validates one Segment call, as {@link CallFields} took it from the body, and builds its
+ * {@link Event}.
+ */
 final class EventReader {
   private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
@@ -44,21 +41,20 @@ final class EventReader {
   }
 
   /** What a batch says for all its items: {@code sentAt} and a {@code context} under each item's. */
-  record Envelope(Instant sentAt, ObjectNode context, boolean privacySignal) {}
+  record Envelope(Instant sentAt, Map<String, Object> context, boolean privacySignal) {}
 
   /** @param privacySignal the request came with {@code Sec-GPC: 1} or {@code DNT: 1} */
-  Envelope envelope(ObjectNode root, boolean batch, boolean privacySignal) {
+  Envelope envelope(CallFields root, boolean batch, boolean privacySignal) {
     if (!batch) {
       return new Envelope(null, null, privacySignal);
     }
-    return new Envelope(instant(root, "sentAt"), object(root, "context"), privacySignal);
+    return new Envelope(instant(root, "sentAt"), object(root.get("context"), "context"), privacySignal);
   }
 
   /**
    * @param endpoint the type the path gives, or null in a batch, where each item says its type
    */
-  Event read(JsonNode item, EventType endpoint, Envelope envelope, Instant receivedAt, String source) {
-    ObjectNode call = (ObjectNode) item;
+  Event read(CallFields call, EventType endpoint, Envelope envelope, Instant receivedAt, String source) {
     EventType type = type(call, endpoint);
     String anonymousId = id(call, "anonymousId");
     String userId = id(call, "userId");
@@ -70,14 +66,14 @@ final class EventReader {
       messageId = "nudge-" + UUID.randomUUID();
     }
     Instant timestamp = timestamp(call, envelope, receivedAt);
-    ObjectNode context = merge(envelope.context(), object(call, "context"));
+    Map<String, Object> context = merge(envelope.context(), object(call.get("context"), "context"));
     return switch (type) {
       case TRACK -> new Event(messageId, source, type, anonymousId, userId, null,
           requiredText(call, "event", "event is required for track"), map(call, "properties"), null,
           timestamp, context(context, null, envelope));
       case PAGE, SCREEN -> new Event(messageId, source, type, anonymousId, userId, null,
-          text(call, "name", "name"), map(call, "properties"), null, timestamp,
-          context(context, type == EventType.PAGE ? object(call, "properties") : null, envelope));
+          text(call.get("name"), "name"), map(call, "properties"), null, timestamp,
+          context(context, type == EventType.PAGE ? object(call.get("properties"), "properties") : null, envelope));
       case IDENTIFY -> new Event(messageId, source, type, anonymousId, userId, null, null, null,
           map(call, "traits"), timestamp, context(context, null, envelope));
       case GROUP -> new Event(messageId, source, type, anonymousId, userId, null, null, null,
@@ -91,34 +87,46 @@ final class EventReader {
     };
   }
 
-  private static EventType type(ObjectNode call, EventType endpoint) {
-    JsonNode node = call.get("type");
-    if (node == null || node.isNull()) {
+  private static EventType type(CallFields call, EventType endpoint) {
+    Object value = call.get("type");
+    if (CallFields.isNull(value)) {
       if (endpoint == null) {
         throw ApiError.badField("type", "type is required");
       }
       return endpoint;
     }
-    if (!node.isTextual()) {
+    String text = textual(value);
+    if (text == null) {
       throw ApiError.badField("type", "type must be a string");
     }
-    EventType type = EventType.segmentCalls().stream()
-        .filter(t -> t.id().equalsIgnoreCase(node.asText()))
-        .findFirst()
-        .orElseThrow(() -> ApiError.badField("type",
-            "type " + quote(node.asText()) + " is not one of " + TYPES));
+    EventType type = null;
+    for (EventType t : EventType.segmentCalls()) {
+      if (t.id().equalsIgnoreCase(text)) {
+        type = t;
+        break;
+      }
+    }
+    if (type == null) {
+      throw ApiError.badField("type", "type " + quote(text) + " is not one of " + TYPES);
+    }
     if (endpoint != null && type != endpoint) {
       throw ApiError.badField("type",
-          "type " + quote(node.asText()) + " does not match the " + endpoint.id() + " endpoint");
+          "type " + quote(text) + " does not match the " + endpoint.id() + " endpoint");
     }
     return type;
   }
 
   /** An id: Segment allows strings and numbers; numbers become their decimal text. Blank is absent. */
-  private static String id(ObjectNode call, String field) {
-    JsonNode node = call.get(field);
-    if (node == null || node.isNull()) {
+  private static String id(CallFields call, String field) {
+    Object value = call.get(field);
+    if (CallFields.isNull(value)) {
       return null;
+    }
+    if (value instanceof String text) {
+      return text.isBlank() ? null : text;
+    }
+    if (!(value instanceof JsonNode node)) {
+      throw ApiError.badField(field, field + " must be a string or a number");
     }
     if (node.isTextual()) {
       return node.asText().isBlank() ? null : node.asText();
@@ -139,7 +147,7 @@ final class EventReader {
     throw ApiError.badField(field, field + " must be a string or a number");
   }
 
-  private static String previousId(ObjectNode call) {
+  private static String previousId(CallFields call) {
     String previousId = id(call, "previousId");
     if (previousId == null) {
       throw ApiError.badField("previousId", "previousId is required for alias");
@@ -155,7 +163,7 @@ final class EventReader {
     return userId;
   }
 
-  private Map<String, Object> groupTraits(ObjectNode call) {
+  private Map<String, Object> groupTraits(CallFields call) {
     String groupId = id(call, "groupId");
     if (groupId == null) {
       throw ApiError.badField("groupId", "groupId is required for group");
@@ -169,7 +177,7 @@ final class EventReader {
    * Segment's clock-skew correction: with both the sender's {@code sentAt} and the call's
    * {@code originalTimestamp}, the call happened {@code sentAt - originalTimestamp} before it arrived.
    */
-  private static Instant timestamp(ObjectNode call, Envelope envelope, Instant receivedAt) {
+  private static Instant timestamp(CallFields call, Envelope envelope, Instant receivedAt) {
     Instant timestamp = instant(call, "timestamp");
     Instant originalTimestamp = instant(call, "originalTimestamp");
     Instant sentAt = instant(call, "sentAt");
@@ -188,22 +196,20 @@ final class EventReader {
   }
 
   /** ISO-8601 with an offset or zone; without one, UTC. */
-  private static Instant instant(ObjectNode call, String field) {
-    JsonNode node = call.get(field);
-    if (node == null || node.isNull()) {
+  private static Instant instant(CallFields call, String field) {
+    Object value = call.get(field);
+    if (CallFields.isNull(value)) {
       return null;
     }
-    if (node.isTextual()) {
+    String text = textual(value);
+    if (text != null) {
       try {
-        TemporalAccessor parsed = DateTimeFormatter.ISO_DATE_TIME.parseBest(node.asText().trim(),
-            ZonedDateTime::from, LocalDateTime::from);
-        return checkRange(parsed instanceof ZonedDateTime z
-            ? z.toInstant() : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC), field);
+        return checkRange(Timestamps.parse(text), field);
       } catch (DateTimeParseException e) {
         // reported below
       }
     }
-    throw ApiError.badField(field, field + " " + render(node) + " is not an ISO-8601 date-time");
+    throw ApiError.badField(field, field + " " + render(value) + " is not an ISO-8601 date-time");
   }
 
   /** Times outside years 1 to 9999 are mistakes, and do not fit the stores' epoch milliseconds. */
@@ -214,79 +220,88 @@ final class EventReader {
     return t;
   }
 
-  private Event.EventContext context(ObjectNode context, ObjectNode pageProperties, Envelope envelope) {
-    ObjectNode ctx = context == null ? JsonNodeFactory.instance.objectNode() : context;
+  private Event.EventContext context(Map<String, Object> context, Map<String, Object> pageProperties,
+      Envelope envelope) {
+    Map<String, Object> ctx = context == null ? Map.of() : context;
     boolean signal = honourSignals && (envelope.privacySignal() || gpc(ctx));
     if (context == null && pageProperties == null && !signal) {
       return Event.EventContext.EMPTY;
     }
     return new Event.EventContext(
-        page(object(ctx, "page", "context.page"), pageProperties),
-        text(ctx, "userAgent", "context.userAgent"),
-        text(ctx, "locale", "context.locale"),
-        text(ctx, "timezone", "context.timezone"),
-        campaign(object(ctx, "campaign", "context.campaign")),
-        consent(object(ctx, "consent", "context.consent")),
+        page(object(ctx.get("page"), "context.page"), pageProperties),
+        text(ctx.get("userAgent"), "context.userAgent"),
+        text(ctx.get("locale"), "context.locale"),
+        text(ctx.get("timezone"), "context.timezone"),
+        campaign(object(ctx.get("campaign"), "context.campaign")),
+        consent(object(ctx.get("consent"), "context.consent")),
         signal ? SIGNALLED : Map.of());
   }
 
   /** Global Privacy Control as an SDK reports it: {@code context.gpc} or {@code context.privacy.gpc}. */
-  private static boolean gpc(ObjectNode ctx) {
-    JsonNode privacy = ctx.get("privacy");
-    return ctx.path("gpc").asBoolean(false) || privacy != null && privacy.path("gpc").asBoolean(false);
+  private static boolean gpc(Map<String, Object> ctx) {
+    return asBoolean(ctx.get("gpc")) || ctx.get("privacy") instanceof Map<?, ?> privacy && asBoolean(privacy.get("gpc"));
+  }
+
+  /** As Jackson's {@code asBoolean(false)} of the value: true, a non-zero whole number or the text "true". */
+  private static boolean asBoolean(Object value) {
+    if (value instanceof String text) {
+      return TextNode.valueOf(text).asBoolean(false);
+    }
+    return value instanceof JsonNode node && node.asBoolean(false);
   }
 
   /** {@code context.page}, with a page call's own properties taking precedence. */
-  private static Event.Page page(ObjectNode page, ObjectNode properties) {
+  private static Event.Page page(Map<String, Object> page, Map<String, Object> properties) {
     String[] fields = {"path", "url", "title", "referrer", "search"};
     String[] values = new String[fields.length];
     boolean any = false;
     for (int i = 0; i < fields.length; i++) {
-      JsonNode own = properties == null ? null : properties.get(fields[i]);
-      values[i] = own != null && own.isTextual() ? own.asText()
-          : page == null ? null : text(page, fields[i], "context.page." + fields[i]);
+      Object own = properties == null ? null : properties.get(fields[i]);
+      values[i] = own instanceof String text ? text
+          : page == null ? null : text(page.get(fields[i]), "context.page." + fields[i]);
       any |= values[i] != null;
     }
     return any ? new Event.Page(values[0], values[1], values[2], values[3], values[4]) : null;
   }
 
-  private static Event.Campaign campaign(ObjectNode campaign) {
+  private static Event.Campaign campaign(Map<String, Object> campaign) {
     if (campaign == null) {
       return null;
     }
     Event.Campaign c = new Event.Campaign(
-        text(campaign, "source", "context.campaign.source"),
-        text(campaign, "medium", "context.campaign.medium"),
-        text(campaign, "name", "context.campaign.name"),
-        text(campaign, "term", "context.campaign.term"),
-        text(campaign, "content", "context.campaign.content"));
+        text(campaign.get("source"), "context.campaign.source"),
+        text(campaign.get("medium"), "context.campaign.medium"),
+        text(campaign.get("name"), "context.campaign.name"),
+        text(campaign.get("term"), "context.campaign.term"),
+        text(campaign.get("content"), "context.campaign.content"));
     boolean any = c.source() != null || c.medium() != null || c.name() != null || c.term() != null
         || c.content() != null;
     return any ? c : null;
   }
 
-  private Map<Purpose, Boolean> consent(ObjectNode consent) {
-    ObjectNode preferences = consent == null ? null
-        : object(consent, "categoryPreferences", "context.consent.categoryPreferences");
+  private Map<Purpose, Boolean> consent(Map<String, Object> consent) {
+    Map<String, Object> preferences = consent == null ? null
+        : object(consent.get("categoryPreferences"), "context.consent.categoryPreferences");
     if (preferences == null) {
       return Map.of();
     }
     Map<String, Boolean> granted = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> e : preferences.properties()) {
+    for (Map.Entry<String, Object> e : preferences.entrySet()) {
       if (categories.purposesOf(e.getKey()).isEmpty()) {
         continue;
       }
-      if (!e.getValue().isBoolean()) {
+      if (!(e.getValue() instanceof JsonNode node && node.isBoolean())) {
         throw ApiError.badField("context.consent.categoryPreferences." + e.getKey(),
             "context.consent.categoryPreferences." + e.getKey() + " must be true or false");
       }
-      granted.put(e.getKey(), e.getValue().booleanValue());
+      granted.put(e.getKey(), node.booleanValue());
     }
     return categories.choicesOf(granted);
   }
 
-  private Map<String, Object> map(ObjectNode call, String field) {
-    ObjectNode object = object(call, field);
+  /** {@code properties} or {@code traits}: already the plain map the event carries. */
+  private Map<String, Object> map(CallFields call, String field) {
+    Map<String, Object> object = object(call.get(field), field);
     if (object == null) {
       return Map.of();
     }
@@ -294,27 +309,23 @@ final class EventReader {
       throw ApiError.badField(field, field + " has " + object.size() + " keys, over the "
           + limits.maxProperties() + "-key limit (" + IngestLimits.MAX_PROPERTIES + ")");
     }
-    return PlainJson.map(object);
+    return object;
   }
 
-  private static ObjectNode object(ObjectNode parent, String field) {
-    return object(parent, field, field);
-  }
-
-  /** The named object, or null when absent or JSON null. */
-  private static ObjectNode object(ObjectNode parent, String field, String path) {
-    JsonNode node = parent.get(field);
-    if (node == null || node.isNull()) {
+  /** The value as an object, or null when absent or JSON null. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> object(Object value, String path) {
+    if (CallFields.isNull(value)) {
       return null;
     }
-    if (!node.isObject()) {
+    if (!(value instanceof Map)) {
       throw ApiError.badField(path, path + " must be an object");
     }
-    return (ObjectNode) node;
+    return (Map<String, Object>) value;
   }
 
-  private static String requiredText(ObjectNode call, String field, String missing) {
-    String value = text(call, field, field);
+  private static String requiredText(CallFields call, String field, String missing) {
+    String value = text(call.get(field), field);
     if (value == null || value.isBlank()) {
       throw ApiError.badField(field, missing);
     }
@@ -322,40 +333,52 @@ final class EventReader {
   }
 
   /** A text field; numbers and booleans are taken as their text, null is absent. */
-  private static String text(ObjectNode parent, String field, String path) {
-    JsonNode node = parent.get(field);
-    if (node == null || node.isNull()) {
+  private static String text(Object value, String path) {
+    if (CallFields.isNull(value)) {
       return null;
     }
-    if (node.isTextual() || node.isNumber() || node.isBoolean()) {
+    if (value instanceof String text) {
+      return text;
+    }
+    if (value instanceof JsonNode node && (node.isTextual() || node.isNumber() || node.isBoolean())) {
       return node.asText();
     }
     throw ApiError.badField(path, path + " must be a string");
   }
 
-  /** {@code base} with {@code over} laid on top, objects merged key by key. */
-  private static ObjectNode merge(ObjectNode base, ObjectNode over) {
+  /** The text of a JSON string, or null when the value is not one. */
+  private static String textual(Object value) {
+    if (value instanceof String text) {
+      return text;
+    }
+    return value instanceof JsonNode node && node.isTextual() ? node.textValue() : null;
+  }
+
+  /** {@code base} with {@code over} laid on top, objects merged key by key; neither is changed. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> over) {
     if (base == null) {
       return over;
     }
     if (over == null) {
       return base;
     }
-    ObjectNode merged = base.deepCopy();
-    for (Map.Entry<String, JsonNode> e : over.properties()) {
-      JsonNode under = merged.get(e.getKey());
-      if (under != null && under.isObject() && e.getValue().isObject()) {
-        merged.set(e.getKey(), merge((ObjectNode) under, (ObjectNode) e.getValue()));
+    Map<String, Object> merged = new LinkedHashMap<>(base);
+    for (Map.Entry<String, Object> e : over.entrySet()) {
+      Object under = merged.get(e.getKey());
+      if (under instanceof Map && e.getValue() instanceof Map) {
+        merged.put(e.getKey(), merge((Map<String, Object>) under, (Map<String, Object>) e.getValue()));
       } else {
-        merged.set(e.getKey(), e.getValue());
+        merged.put(e.getKey(), e.getValue());
       }
     }
     return merged;
   }
 
   /** A value for a message: JSON text, strings quoted, cut short when long. */
-  private static String render(JsonNode node) {
-    return node.isTextual() ? quote(node.asText()) : shorten(node.toString());
+  private static String render(Object value) {
+    String text = textual(value);
+    return text != null ? quote(text) : shorten(value.toString());
   }
 
   static String quote(String value) {

@@ -332,6 +332,31 @@ final class SegmentParserTest {
   }
 
   @Test
+  void parse_timestampPaddedWithSpaces_isReadTrimmed() {
+    Event e = single(EventType.TRACK,
+        "{\"anonymousId\":\"a\",\"event\":\"e\",\"timestamp\":\" 2025-03-01T11:30:00.5+01:00\\n\"}");
+
+    assertThat(e.timestamp()).isEqualTo(Instant.parse("2025-03-01T10:30:00.500Z"));
+  }
+
+  @Test
+  void parse_timestampWithOffsetWithoutColon_returns400() {
+    assertError(() -> single(EventType.TRACK,
+        "{\"anonymousId\":\"a\",\"event\":\"e\",\"timestamp\":\"2025-03-01T11:30:00+0100\"}"),
+        400, "timestamp \"2025-03-01T11:30:00+0100\" is not an ISO-8601 date-time", "timestamp", null);
+  }
+
+  @Test
+  void parse_timestampOutsideYears1To9999_returns400() {
+    assertError(() -> single(EventType.TRACK,
+        "{\"anonymousId\":\"a\",\"event\":\"e\",\"timestamp\":\"0001-01-01T00:30:00+01:00\"}"),
+        400, "timestamp 0000-12-31T23:30:00Z is out of range: years 1 to 9999", "timestamp", null);
+    assertError(() -> single(EventType.TRACK,
+        "{\"anonymousId\":\"a\",\"event\":\"e\",\"timestamp\":\"9999-12-31T23:59:59.9991Z\"}"),
+        400, "timestamp 9999-12-31T23:59:59.999100Z is out of range: years 1 to 9999", "timestamp", null);
+  }
+
+  @Test
   void parseBatch_badBatchSentAt_returns400WithoutIndex() {
     assertError(() -> batch("{\"sentAt\":\"now\",\"batch\":[{\"type\":\"track\",\"anonymousId\":\"a\",\"event\":\"e\"}]}"),
         400, "sentAt \"now\" is not an ISO-8601 date-time", "sentAt", null);
@@ -472,6 +497,59 @@ final class SegmentParserTest {
                   {"type":"track","anonymousId":"a","event":"e","properties":{"p":1,"p":2}}]}
         """), 400, "duplicate key \"p\"", "properties.p", 1);
     assertError(() -> batch("{\"batch\":[],\"batch\":[]}"), 400, "duplicate key \"batch\"", "batch", null);
+  }
+
+  @Test
+  void parse_stringOverTheLengthLimitInAFieldIngestionDropsUnread_returns400NamingTheField() {
+    String big = "x".repeat(8193);
+
+    assertError(() -> batch("{\"batch\":[{\"type\":\"track\",\"anonymousId\":\"a\",\"event\":\"e\","
+        + "\"context\":{\"library\":{\"name\":\"" + big + "\"}}}]}"), 400,
+        "string is longer than the 8192-character limit (NUDGE_MAX_STRING_LENGTH)", "context.library.name", 0);
+    assertError(() -> single(EventType.TRACK,
+        "{\"anonymousId\":\"a\",\"event\":\"e\",\"integrations\":{\"All\":[\"" + big + "\"]}}"), 400,
+        "string is longer than the 8192-character limit (NUDGE_MAX_STRING_LENGTH)", "integrations.All[0]", null);
+  }
+
+  @Test
+  void parse_gpcSentAsTextOrNumber_deniesAsJacksonReadsIt() {
+    Map<Purpose, Boolean> denied = Map.of(Purpose.ANALYTICS, false, Purpose.PERSONALIZATION, false);
+
+    assertThat(single(EventType.TRACK, "{\"anonymousId\":\"a\",\"event\":\"e\",\"context\":{\"gpc\":\" true \"}}")
+        .context().signals()).isEqualTo(denied);
+    assertThat(single(EventType.TRACK, "{\"anonymousId\":\"a\",\"event\":\"e\",\"context\":{\"privacy\":{\"gpc\":1}}}")
+        .context().signals()).isEqualTo(denied);
+    assertThat(single(EventType.TRACK,
+        "{\"anonymousId\":\"a\",\"event\":\"e\",\"context\":{\"gpc\":{\"x\":1},\"privacy\":{\"gpc\":0.5}}}")
+        .context().signals()).isEmpty();
+  }
+
+  @Test
+  void parse_contextFieldSentAsAnArray_returns400() {
+    assertError(() -> single(EventType.TRACK,
+        "{\"anonymousId\":\"a\",\"event\":\"e\",\"context\":{\"userAgent\":[\"Mozilla\"]}}"),
+        400, "context.userAgent must be a string", "context.userAgent", null);
+  }
+
+  @Test
+  void parseBatch_objectsUnderTheSameKeyInBothContexts_areMergedBeforeTheyAreRead() {
+    assertError(() -> batch("{\"context\":{\"page\":{\"path\":{\"a\":1}}},\"batch\":[{\"type\":\"page\","
+        + "\"anonymousId\":\"a\",\"context\":{\"page\":{\"path\":{\"b\":2}}}}]}"),
+        400, "context.page.path must be a string", "context.page.path", 0);
+  }
+
+  @Test
+  void parse_bodyNotAnObjectAndNotValidJson_returns400ForTheSyntax() {
+    assertError(() -> single(EventType.TRACK, "[1,}"), 400,
+        "body is not valid JSON: unexpected character ('}' (code 125)): expected a value at line 1, column 4", null, null);
+  }
+
+  @Test
+  void payload_writeKeyNotAString_isNoKey() {
+    SegmentParser.Payload payload = parser.readBatch(bytes(
+        "{\"writeKey\":7,\"batch\":[{\"type\":\"track\",\"anonymousId\":\"a\",\"event\":\"e\"}]}"));
+
+    assertThat(payload.writeKey()).isNull();
   }
 
   private Event single(EventType type, String json) {
