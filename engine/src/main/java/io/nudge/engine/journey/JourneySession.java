@@ -76,6 +76,12 @@ public final class JourneySession implements AutoCloseable {
   private final Gate gate;
   private final Consumer<Decision> decisions;
   private final Map<String, CustomerState> customers = new HashMap<>();
+  /**
+   * Customers restored from their snapshots and not yet needed: their facts enter the session at their
+   * first event (or any call that reads or changes them), so a restart reads a million journeys in
+   * seconds, and a journey nobody touches costs its bytes, not its facts.
+   */
+  private final Map<String, byte[]> dormant = new HashMap<>();
   private final long arbitrationMillis;
   private final List<PendingAsk> asked = new ArrayList<>();
   /**
@@ -330,6 +336,7 @@ public final class JourneySession implements AutoCloseable {
     } else {
       advanceTo(millis);
     }
+    wake(customerId);
     CustomerState state = customers.computeIfAbsent(customerId, this::newCustomer);
     state.applied = Math.max(state.applied, sequence);
     dirty.add(customerId);
@@ -398,6 +405,7 @@ public final class JourneySession implements AutoCloseable {
       return; // kept in the snapshot
     }
     moveClockTo(millis);
+    wake(customerId);
     CustomerState state = customers.get(customerId);
     String path = state == null ? "" : JourneyRecorder.pathOf(event, state.journey);
     kie.insert(new CustomerEvent(customerId, sequence, event.type().id(), event.name(), path,
@@ -411,6 +419,7 @@ public final class JourneySession implements AutoCloseable {
    * this session does not know.
    */
   public void skip(String customerId, long sequence) {
+    wake(customerId);
     CustomerState state = customers.get(customerId);
     if (state != null && sequence > state.applied) {
       state.applied = sequence;
@@ -419,6 +428,7 @@ public final class JourneySession implements AutoCloseable {
   }
 
   public long lastSequence(String customerId) {
+    wake(customerId);
     CustomerState state = customers.get(customerId);
     return state == null ? 0 : state.applied;
   }
@@ -426,13 +436,24 @@ public final class JourneySession implements AutoCloseable {
   /** The customer's state as bytes: journey, this visit's asks, contacts and outcomes. */
   public byte[] snapshot(String customerId) {
     settle();
-    return CustomerStateCodec.write(customers.get(customerId));
+    byte[] asRestored = dormant.get(customerId);
+    return asRestored != null ? asRestored : CustomerStateCodec.write(customers.get(customerId));
   }
 
   /** Puts a customer back from {@link #snapshot}; before any event of theirs is applied. */
   public void restore(String customerId, byte[] snapshot) {
     settle();
-    customers.put(customerId, attach(CustomerStateCodec.read(customerId, snapshot)));
+    dormant.put(customerId, snapshot);
+  }
+
+  /** Puts a dormant customer's facts into the session: see {@link #dormant}. */
+  private void wake(String customerId) {
+    if (!dormant.isEmpty()) {
+      byte[] snapshot = dormant.remove(customerId);
+      if (snapshot != null) {
+        customers.put(customerId, attach(CustomerStateCodec.read(customerId, snapshot)));
+      }
+    }
   }
 
   /** Inserts a decoded customer's facts into the session. */
@@ -459,6 +480,11 @@ public final class JourneySession implements AutoCloseable {
    */
   public byte[] remove(String customerId) {
     settle();
+    byte[] asRestored = dormant.remove(customerId);
+    if (asRestored != null) {
+      removed.add(customerId);
+      return asRestored; // none of their facts is in the session
+    }
     CustomerState state = customers.get(customerId);
     if (state == null) {
       return null;
@@ -518,6 +544,7 @@ public final class JourneySession implements AutoCloseable {
 
   private void absorb(String into, String from, byte[] snapshot, boolean sameLog) {
     settle();
+    wake(into);
     CustomerState state = customers.computeIfAbsent(into, this::newCustomer);
     if (snapshot == null || !state.absorb(from)) {
       return;
@@ -590,6 +617,7 @@ public final class JourneySession implements AutoCloseable {
     for (Map.Entry<String, CustomerState> c : customers.entrySet()) {
       next.customers.put(c.getKey(), next.attach(CustomerStateCodec.read(c.getKey(), snapshot(c.getKey()))));
     }
+    next.dormant.putAll(dormant);
     for (Object event : kie.getObjects(new org.kie.api.runtime.ClassObjectFilter(CustomerEvent.class))) {
       next.kie.insert(event);
     }
@@ -625,17 +653,20 @@ public final class JourneySession implements AutoCloseable {
   /** Whether {@code into} has already absorbed {@code from}. */
   /** True when the session holds the customer. */
   public boolean knows(String customerId) {
-    return customers.containsKey(customerId);
+    return customers.containsKey(customerId) || dormant.containsKey(customerId);
   }
 
   public boolean hasAbsorbed(String into, String from) {
+    wake(into);
     CustomerState state = customers.get(into);
     return state != null && state.hasAbsorbed(from);
   }
 
   /** The customers this session knows, for restoring merges. */
   public Set<String> customerIds() {
-    return Set.copyOf(customers.keySet());
+    Set<String> ids = new HashSet<>(customers.keySet());
+    ids.addAll(dormant.keySet());
+    return ids;
   }
 
   /**
@@ -656,18 +687,22 @@ public final class JourneySession implements AutoCloseable {
 
   /** The customer's snapshot as {@link #snapshot} writes it, or null when the session does not hold them. */
   public byte[] snapshotOrNull(String customerId) {
-    return customers.containsKey(customerId) ? snapshot(customerId) : null;
+    return knows(customerId) ? snapshot(customerId) : null;
   }
 
   /** A copy of the customer's journey, or empty when this session has never seen them. */
   public Optional<Journey> journey(String customerId) {
     settle();
+    byte[] asRestored = dormant.get(customerId);
+    if (asRestored != null) {
+      return Optional.of(CustomerStateCodec.read(customerId, asRestored).journey);
+    }
     CustomerState state = customers.get(customerId);
     return state == null ? Optional.empty() : Optional.of(state.journey.snapshot());
   }
 
   public int customerCount() {
-    return customers.size();
+    return customers.size() + dormant.size();
   }
 
   /** Facts in the session: journeys, raw events, offers, interactions, outcomes, consent. */
