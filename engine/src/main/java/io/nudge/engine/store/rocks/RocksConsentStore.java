@@ -14,12 +14,23 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteOptions;
 
-/** Consent choices keyed by customer id. A newer choice for a purpose replaces an older one. */
+/**
+ * Consent choices keyed by customer id. A newer choice for a purpose replaces an older one.
+ *
+ * <p>Current choices are kept in memory as last read, for up to {@value #CACHED} customers: every event
+ * is routed by its customer's analytics choice and compared with their choices, and reading and
+ * decoding them from disk each time was a fifth of the event loop's time under load. A write drops its
+ * customer's entry once made; the drop waits for a read of that customer under way, so no entry
+ * outlives a change.
+ */
 final class RocksConsentStore implements ConsentStore {
+  static final int CACHED = 200_000;
   private final RocksDB db;
   private final ColumnFamilyHandle consent;
   private final WriteOptions write;
   private final Object[] stripes = new Object[64];
+  private final Map<String, Map<Purpose, ConsentRecord>> cached = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.locks.ReentrantLock trimming = new java.util.concurrent.locks.ReentrantLock();
 
   RocksConsentStore(RocksDB db, ColumnFamilyHandle consent, WriteOptions write) {
     this.db = db;
@@ -50,13 +61,38 @@ final class RocksConsentStore implements ConsentStore {
         db.put(consent, write, key(customerId), RecordCodec.consent(new RecordCodec.ConsentState(current, history)));
       } catch (RocksDBException e) {
         throw RocksStore.failure("write of consent", e);
+      } finally {
+        cached.remove(customerId);
       }
     }
   }
 
   @Override
   public Map<Purpose, ConsentRecord> current(String customerId) {
-    return Map.copyOf(state(customerId).current());
+    Map<Purpose, ConsentRecord> choices = cached.get(customerId);
+    if (choices == null) {
+      choices = cached.computeIfAbsent(customerId, c -> Map.copyOf(state(c).current()));
+      if (cached.size() > CACHED) {
+        trim();
+      }
+    }
+    return choices;
+  }
+
+  /** Drops a quarter of the cached customers, in no particular order. */
+  private void trim() {
+    if (!trimming.tryLock()) {
+      return; // another thread is at it
+    }
+    try {
+      int drop = cached.size() - CACHED * 3 / 4;
+      for (java.util.Iterator<String> it = cached.keySet().iterator(); it.hasNext() && drop > 0; drop--) {
+        it.next();
+        it.remove();
+      }
+    } finally {
+      trimming.unlock();
+    }
   }
 
   @Override
@@ -72,6 +108,8 @@ final class RocksConsentStore implements ConsentStore {
         db.delete(consent, write, key(customerId));
       } catch (RocksDBException e) {
         throw RocksStore.failure("erasure of consent", e);
+      } finally {
+        cached.remove(customerId);
       }
       return choices;
     }
