@@ -56,9 +56,6 @@ final class Shard {
    */
   private volatile boolean owned = true;
   private long applied;
-  /** When each event applied in this pass and not yet reported processed started; see {@link #processed}. */
-  private long[] startedAt = new long[DRAIN_LIMIT + 1];
-  private int unreported;
   /** The checkpoint last saved; a chunk that is not a round's last saves it again, unchanged. */
   private long savedCheckpoint;
   private long lastFlush;
@@ -182,17 +179,13 @@ final class Shard {
   }
 
   /**
-   * Notes that this shard applied one event, started at {@code startNanos}; shard thread only. It is
-   * reported once the rules have run on it, at the end of the pass.
+   * Reports that this shard applied one event, started at {@code startNanos}, once the rules have run
+   * on it (before anything waiting for the event hears of it); shard thread only.
    */
   void processed(long startNanos) {
-    if (metrics == EngineMetrics.NONE) {
-      return;
+    if (metrics != EngineMetrics.NONE) {
+      session.whenRulesRan(() -> metrics.eventProcessed(index, System.nanoTime() - startNanos));
     }
-    if (unreported == startedAt.length) {
-      startedAt = java.util.Arrays.copyOf(startedAt, startedAt.length * 2);
-    }
-    startedAt[unreported++] = startNanos;
   }
 
   /** Records that the event with this log sequence is applied; shard thread only. */
@@ -250,11 +243,6 @@ final class Shard {
     } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
       LOG.error("shard {} rules failed", index, e);
     }
-    long now = System.nanoTime();
-    for (int i = 0; i < unreported; i++) {
-      metrics.eventProcessed(index, now - startedAt[i]);
-    }
-    unreported = 0;
   }
 
   private void run(Consumer<JourneySession> task) {
