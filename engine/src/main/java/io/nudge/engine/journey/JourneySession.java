@@ -82,6 +82,14 @@ public final class JourneySession implements AutoCloseable {
    * seconds, and a journey nobody touches costs its bytes, not its facts.
    */
   private final Map<String, byte[]> dormant = new HashMap<>();
+  /** The newest log sequence in a dormant customer's snapshot, once asked for. */
+  private final Map<String, Long> dormantApplied = new HashMap<>();
+  /** Raw events of dormant customers, to put back when they wake: see {@link #reinsertWhenNeeded}. */
+  private final Map<String, List<PutBack>> putBack = new HashMap<>();
+  /** When every raw event waiting in {@link #putBack} has expired. */
+  private long putBackUntil;
+
+  private record PutBack(Event event, long millis, long sequence) {}
   private final long arbitrationMillis;
   private final List<PendingAsk> asked = new ArrayList<>();
   /**
@@ -310,6 +318,9 @@ public final class JourneySession implements AutoCloseable {
     }
     clock.advanceTime(millis - now, TimeUnit.MILLISECONDS);
     now = millis;
+    if (!putBack.isEmpty() && now > putBackUntil) {
+      putBack.clear(); // all expired: their customers did not come back in time
+    }
     return true;
   }
 
@@ -412,7 +423,25 @@ public final class JourneySession implements AutoCloseable {
         event.properties(), millis));
   }
 
-  /** The log sequence of the newest event applied to the customer, 0 when unknown. */
+  /**
+   * As {@link #reinsert}, for a customer who may stay dormant: their event waits with them and is put
+   * back when they wake, if it has not expired by then. Nothing the rules do depends on it until then,
+   * but for a timer it would start; the caller puts back at once the events whose timers may matter.
+   */
+  public void reinsertWhenNeeded(String customerId, Event event, long millis, long sequence) {
+    settle();
+    if (!dormant.containsKey(customerId)) {
+      reinsert(customerId, event, millis, sequence);
+      return;
+    }
+    if (event.type() == Event.EventType.INTERACTION || event.type() == Event.EventType.OUTCOME) {
+      return; // kept in the snapshot
+    }
+    moveClockTo(millis);
+    putBack.computeIfAbsent(customerId, c -> new ArrayList<>()).add(new PutBack(event, millis, sequence));
+    putBackUntil = Math.max(putBackUntil, millis + CustomerEvent.LIFETIME.toMillis());
+  }
+
   /**
    * Records that the customer's event at {@code sequence} was seen and deliberately not applied (a
    * repeat of a message already applied): the journey is saved as covering it. Nothing for a customer
@@ -427,8 +456,12 @@ public final class JourneySession implements AutoCloseable {
     }
   }
 
+  /** The log sequence of the newest event applied to the customer, 0 when unknown. */
   public long lastSequence(String customerId) {
-    wake(customerId);
+    byte[] asRestored = dormant.get(customerId);
+    if (asRestored != null) {
+      return dormantApplied.computeIfAbsent(customerId, c -> CustomerStateCodec.read(c, asRestored).applied);
+    }
     CustomerState state = customers.get(customerId);
     return state == null ? 0 : state.applied;
   }
@@ -451,7 +484,16 @@ public final class JourneySession implements AutoCloseable {
     if (!dormant.isEmpty()) {
       byte[] snapshot = dormant.remove(customerId);
       if (snapshot != null) {
-        customers.put(customerId, attach(CustomerStateCodec.read(customerId, snapshot)));
+        dormantApplied.remove(customerId);
+        CustomerState state = attach(CustomerStateCodec.read(customerId, snapshot));
+        customers.put(customerId, state);
+        for (PutBack p : putBack.getOrDefault(customerId, List.of())) {
+          if (p.millis() > now - CustomerEvent.LIFETIME.toMillis()) {
+            kie.insert(new CustomerEvent(customerId, p.sequence(), p.event().type().id(), p.event().name(),
+                JourneyRecorder.pathOf(p.event(), state.journey), p.event().properties(), p.millis()));
+          }
+        }
+        putBack.remove(customerId);
       }
     }
   }
@@ -482,6 +524,8 @@ public final class JourneySession implements AutoCloseable {
     settle();
     byte[] asRestored = dormant.remove(customerId);
     if (asRestored != null) {
+      dormantApplied.remove(customerId);
+      putBack.remove(customerId);
       removed.add(customerId);
       return asRestored; // none of their facts is in the session
     }
@@ -618,6 +662,9 @@ public final class JourneySession implements AutoCloseable {
       next.customers.put(c.getKey(), next.attach(CustomerStateCodec.read(c.getKey(), snapshot(c.getKey()))));
     }
     next.dormant.putAll(dormant);
+    next.dormantApplied.putAll(dormantApplied);
+    next.putBack.putAll(putBack);
+    next.putBackUntil = putBackUntil;
     for (Object event : kie.getObjects(new org.kie.api.runtime.ClassObjectFilter(CustomerEvent.class))) {
       next.kie.insert(event);
     }

@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,13 @@ public final class ShardedEngine implements NudgeEngine {
   static final Set<String> CONSENT_CHANGES = Set.of("Consent Updated", "Segment Consent Preference Updated");
 
   static final Duration RECENT_EVENTS = Duration.ofMinutes(10);
+  /**
+   * At a restart, the customers with an event this close to the last event logged get their recent
+   * events back in the session at once, so the timers those start fall due (and are sent, or recorded
+   * as expired); the others get theirs back when they return. No rule of the default pack waits longer
+   * than 30 s after an event.
+   */
+  static final Duration TIMERS_LOOK_BACK = Duration.ofMinutes(2);
   /** An engagement whose moment passed longer ago than this when it is decided is not sent. */
   static final Duration STALE_AFTER = Duration.ofMinutes(2);
 
@@ -480,12 +488,15 @@ public final class ShardedEngine implements NudgeEngine {
             : new LoggedEvent(logged.sequence(), logged.receivedAt(), owner, logged.event());
         replayed.get(shardOf(le.customerId()).index()).add(le);
       }
-      java.util.concurrent.atomic.LongAdder reapplied = new java.util.concurrent.atomic.LongAdder();
+      LongAdder reapplied = new LongAdder();
+      // the last minutes before the stop, not before now: a timer started then is decided at the restart
+      long lastReceived = replay.isEmpty() ? now : replay.get(replay.size() - 1).receivedAt();
+      long putBackAtOnceFrom = Math.min(now, lastReceived) - TIMERS_LOOK_BACK.toMillis();
       pending.clear();
       for (int i = 0; i < shards.length; i++) {
         Shard shard = shards[i];
         List<LoggedEvent> mine = replayed.get(i);
-        pending.add(restoring.get(i).submit(() -> replay(shard, mine, now, reapplied)));
+        pending.add(restoring.get(i).submit(() -> replay(shard, mine, now, putBackAtOnceFrom, reapplied)));
       }
       awaitAll(pending);
       long last = store.events().lastSequence();
@@ -521,7 +532,8 @@ public final class ShardedEngine implements NudgeEngine {
    * Puts back a shard's logged events after a restart: one its customer's snapshot holds already is
    * put back for the rules to look back at (if recent), one it does not hold is applied.
    */
-  private void replay(Shard shard, List<LoggedEvent> events, long now, java.util.concurrent.atomic.LongAdder reapplied) {
+  private void replay(Shard shard, List<LoggedEvent> events, long now, long putBackAtOnceFrom,
+      LongAdder reapplied) {
     JourneySession session = shard.session();
     for (LoggedEvent le : events) {
       if (le.sequence() <= session.lastSequence(le.customerId())) {
@@ -529,8 +541,10 @@ public final class ShardedEngine implements NudgeEngine {
         if (le.event().messageId() != null) {
           shard.firstSight(le.event().source(), le.event().messageId());
         }
-        if (le.receivedAt() >= now - RECENT_EVENTS.toMillis()) {
+        if (le.receivedAt() >= putBackAtOnceFrom) {
           session.reinsert(le.customerId(), le.event(), le.receivedAt(), le.sequence());
+        } else if (le.receivedAt() >= now - RECENT_EVENTS.toMillis()) {
+          session.reinsertWhenNeeded(le.customerId(), le.event(), le.receivedAt(), le.sequence());
         }
       } else {
         applyLogged(shard, session, le);

@@ -31,6 +31,14 @@ final class DormantJourneysTest {
       then
         nudge.tip("welcome back", "second page");
       end
+
+      rule "b-after-a" @reason("test reason") @dataUsed("test data")
+      when
+        $a : CustomerEvent( $c : customerId, name == "A" )
+        $b : CustomerEvent( customerId == $c, name == "B", this after $a )
+      then
+        nudge.tip("a then b", "b after a");
+      end
       """));
 
   private final List<Decision> decisions = new ArrayList<>();
@@ -101,6 +109,47 @@ final class DormantJourneysTest {
       assertThat(next.factCount()).isZero();
       assertThat(next.journey("ann").orElseThrow().getCurrentPath()).isEqualTo("/home");
     }
+  }
+
+  @Test
+  void restored_lastSequenceRead_withoutWaking() {
+    page(before, "ann", "/home", START);
+    after.restore("ann", before.snapshot("ann"));
+
+    assertThat(after.lastSequence("ann")).isEqualTo(sequence);
+    assertThat(after.factCount()).isZero();
+  }
+
+  @Test
+  void anEventPutBackWhenNeeded_waitsWithTheDormantCustomer_andEntersWhenTheyReturn() {
+    Event a = track("ann", "A", START);
+    before.apply("ann", a, START, sequence);
+    after.restore("ann", before.snapshot("ann"));
+
+    after.reinsertWhenNeeded("ann", a, START, sequence);
+    assertThat(after.factCount()).isZero();
+    after.apply("ann", track("ann", "B", START + 60_000), START + 60_000, ++sequence);
+
+    assertThat(decisions).extracting(d -> d.engagement().rule()).containsExactly("b-after-a");
+  }
+
+  @Test
+  void anEventPutBackWhenNeeded_isDropped_onceItsLifetimeHasPassed() {
+    Event a = track("ann", "A", START);
+    before.apply("ann", a, START, sequence);
+    after.restore("ann", before.snapshot("ann"));
+    after.reinsertWhenNeeded("ann", a, START, sequence);
+
+    long later = START + java.time.Duration.ofMinutes(11).toMillis();
+    after.advanceTo(later);
+    after.apply("ann", track("ann", "B", later), later, ++sequence);
+
+    assertThat(decisions).isEmpty();
+  }
+
+  private Event track(String customer, String name, long at) {
+    return new Event("m" + (++sequence), "test", Event.EventType.TRACK, customer, null, null, name, Map.of(),
+        Map.of(), Instant.ofEpochMilli(at), null);
   }
 
   private void page(JourneySession session, String customer, String path, long at) {
