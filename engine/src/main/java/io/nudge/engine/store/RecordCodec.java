@@ -96,7 +96,10 @@ public final class RecordCodec {
     java.util.List<ConsentRecord> out = new java.util.ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       Purpose p = Purpose.values()[r.small()];
-      out.add(new ConsentRecord(p, r.flag(), r.text(), Instant.ofEpochMilli(r.number())));
+      boolean granted = r.flag();
+      String source = r.text(); // one of a few words ("event", "api"...): one copy of each, not one a record
+      out.add(new ConsentRecord(p, granted, source == null ? null : source.intern(),
+          Instant.ofEpochMilli(r.number())));
     }
     return out;
   }

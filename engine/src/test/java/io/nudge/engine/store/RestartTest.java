@@ -147,6 +147,11 @@ final class RestartTest {
     now.addAndGet(31_000);
     awaitDecisions(1);
     String engagement = heard.get(0).engagement().id();
+    // the listener hears of a decision before it is recorded (so a crash repeats a delivery, never loses it)
+    long deadline = System.nanoTime() + SECONDS.toNanos(5);
+    while (engine.decisions("cat").isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
     engine.recordOutcome(engagement, "declined", clock.instant()).get(5, SECONDS);
     Event call = new Event("call-1", "interactions", Event.EventType.INTERACTION, "cat", null, null, "call",
         Map.of("channel", "call", "startedAt", clock.millis() - 3_600_000L, "caseId", "case-1", "queue", "billing",
