@@ -139,6 +139,7 @@ public final class RuleDeployment implements AutoCloseable {
   /** Compiles the folder and, when it compiles, runs it; returns the problems, empty when deployed. */
   public synchronized List<RuleProblem> deployFolder(String how) {
     lastAttemptAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    long started = System.nanoTime();
     RulePack pack;
     try {
       pack = RulePack.load(dir);
@@ -153,6 +154,7 @@ public final class RuleDeployment implements AutoCloseable {
       lastProblems = List.of();
       return List.of();
     }
+    long compiled = System.nanoTime();
     // the analysts' scenario files (tests/*.yaml) must pass before the rules go live
     Report report = ScenarioRunner.run(pack, dir);
     if (!report.failures().isEmpty()) { // a folder without scenario files has nothing to fail
@@ -166,12 +168,20 @@ public final class RuleDeployment implements AutoCloseable {
           pack.version(), report.failures().size(), report.scenarios(), engine.rules().version(), report);
       return failed;
     }
+    long tested = System.nanoTime();
     reloader.apply(pack).join();
+    long applied = System.nanoTime();
     lastProblems = List.of();
     record(new Version(pack.version(), clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), pack.files(), how));
-    LOG.info("rules {} deployed ({}): {} rules from {} files", pack.version(), how, pack.ruleNames().size(),
-        pack.files().size());
+    LOG.info("rules {} deployed ({}): {} rules from {} files in {} ms (compiled in {} ms, {} scenarios in {} ms,"
+        + " applied to the running sessions in {} ms)", pack.version(), how, pack.ruleNames().size(),
+        pack.files().size(), millis(started, applied), millis(started, compiled), report.scenarios(),
+        millis(compiled, tested), millis(tested, applied));
     return List.of();
+  }
+
+  private static long millis(long fromNanos, long toNanos) {
+    return (toNanos - fromNanos) / 1_000_000;
   }
 
   /** Adds a deployed version to the history, and to the file when there is one. */
