@@ -79,7 +79,8 @@ public final class EventCodec {
       String userId = r.text();
       String previousId = r.text();
       String name = r.text();
-      Map<String, Object> properties = r.map();
+      // kept by the raw event in its session for ten minutes: the compact form
+      Map<String, Object> properties = io.nudge.engine.CompactMap.copyOf(r.map());
       Map<String, Object> traits = r.map();
       Instant timestamp = Instant.ofEpochMilli(r.number());
       Event.Page page = r.flag() ? new Event.Page(r.text(), r.text(), r.text(), r.text(), r.text()) : null;

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.nudge.engine.CompactMap;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,13 +32,13 @@ final class PlainJson {
    * hold null values. Leaves the parser at the object's {@code END_OBJECT}.
    */
   static Map<String, Object> map(JsonParser parser) throws IOException {
-    Map<String, Object> map = new LinkedHashMap<>();
+    CompactMap.Builder map = new CompactMap.Builder(); // an event's properties live as long as its raw event
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String key = parser.currentName();
       parser.nextToken();
       map.put(key, value(parser));
     }
-    return Collections.unmodifiableMap(map);
+    return map.build();
   }
 
   /** The value at the parser's current token; a container is read up to its end. */
