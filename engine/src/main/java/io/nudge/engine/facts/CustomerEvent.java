@@ -39,9 +39,8 @@ public final class CustomerEvent implements CustomerFact {
     this.customerId = customerId;
     this.sequence = sequence;
     this.type = type;
-    // one copy of each name and path that many events repeat: a raw event lives ten minutes
-    this.name = SharedTexts.of(name);
-    this.path = path == null ? "" : SharedTexts.of(path);
+    this.name = name;
+    this.path = path == null ? "" : path;
     this.properties = properties == null ? Map.of() : properties;
     this.timestamp = timestamp;
   }

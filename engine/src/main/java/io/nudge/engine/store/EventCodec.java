@@ -1,5 +1,6 @@
 package io.nudge.engine.store;
 
+import io.nudge.engine.CompactMap;
 import io.nudge.engine.Event;
 import io.nudge.engine.Purpose;
 import java.io.IOException;
@@ -80,7 +81,7 @@ public final class EventCodec {
       String previousId = r.text();
       String name = r.text();
       // kept by the raw event in its session for ten minutes: the compact form
-      Map<String, Object> properties = io.nudge.engine.CompactMap.copyOf(r.map());
+      Map<String, Object> properties = CompactMap.copyOf(r.map());
       Map<String, Object> traits = r.map();
       Instant timestamp = Instant.ofEpochMilli(r.number());
       Event.Page page = r.flag() ? new Event.Page(r.text(), r.text(), r.text(), r.text(), r.text()) : null;
