@@ -49,6 +49,10 @@ public final class Bench {
       idleHeap(settings);
       return;
     }
+    if (args[0].equals("paced")) {
+      pacedOnly(settings);
+      return;
+    }
     Report report = run(settings);
     Files.writeString(settings.out(), report.markdown());
     System.out.println(report.markdown());
@@ -100,6 +104,36 @@ public final class Bench {
         EngineComparison c = EngineComparison.timed(pack, customers, s.warmUp(), s.measured());
         System.out.printf("%d rules, %d customers: engine %,.0f events/s, naive %,.0f events/s, ratio %.2f%n",
             c.rules(), c.customers(), c.engineEventsPerSecond(), c.naiveEventsPerSecond(), c.ratio());
+      }
+    }
+  }
+
+  /**
+   * The server's load runs alone, at full speed and then at each paced rate, each after its warm-up, with
+   * their figures printed: what to run when comparing JVM options ({@code --server-jvm}).
+   */
+  static void pacedOnly(Settings s) throws Exception {
+    Path work = Files.createTempDirectory("nudge-bench");
+    for (RulePackGenerator.Pack pack : packs(s, work)) {
+      for (int customers : s.customers()) {
+        Path data = work.resolve("data-" + pack.rules() + "-" + customers);
+        try (ServerProcess server = ServerProcess.start("io.nudge.server.Main", s.serverJvm(), serverEnv(s, pack, data),
+            work.resolve("nudge-" + pack.rules() + "-" + customers + ".log"))) {
+          List<Integer> rates = new ArrayList<>(List.of(0)); // full speed first, as in all
+          rates.addAll(s.latencyRates());
+          for (int rate : rates) {
+            LoadGenerator.Result r = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, rate,
+                pack.timerRules(), false));
+            awaitDrained(server.port());
+            double[] l = r.latencyMillis().length == 4 ? r.latencyMillis() : new double[] {-1, -1, -1, -1};
+            System.out.printf("%d rules, %d customers, %s: processed %,.0f events/s, receipt to"
+                + " engagement p50 / p95 / p99 / p99.9 %.1f / %.1f / %.1f / %.1f ms (%,d engagements),"
+                + " %,.0f bytes allocated per event%n", pack.rules(), customers,
+                rate == 0 ? "full speed" : String.format("%,d events/s asked", rate), r.processedPerSecond(),
+                l[0], l[1], l[2], l[3], r.engagements(), r.allocatedBytesPerEvent());
+          }
+        }
+        deleteTree(data);
       }
     }
   }

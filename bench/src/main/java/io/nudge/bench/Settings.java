@@ -25,8 +25,9 @@ record Settings(boolean smoke, List<Integer> customers, List<String> rules, Path
     List<String> serverJvm, int jmhForks, int jmhIterations, Duration jmhTime) {
 
   static final String USAGE = """
-      usage: java -jar nudge-bench.jar all|smoke|engine|heap [options]
+      usage: java -jar nudge-bench.jar all|smoke|engine|heap|paced [options]
         (engine: only the engine and the naive engine in this JVM, each for --measure, to profile;
+         paced: only the server's runs at full speed and at --latency-rates, to compare --server-jvm;
          heap: the engine's heap per idle journey, its clock moved past the raw events' expiry, for
          each --customers; all and smoke measure it too, in this JVM, for the first --customers)
         --customers 10000,100000,1000000   active customers per scenario
@@ -41,12 +42,13 @@ record Settings(boolean smoke, List<Integer> customers, List<String> rules, Path
                                            first is also the load of the run with a rule reload
                                            (--latency-rate 5000: one rate)
         --idle-wait 11m                    idle time before heap per journey is read
-        --server-jvm "-Xmx16g"             the server's JVM options (space separated)
+        --server-jvm "-Xmx16g ..."         the server's JVM options (space separated); the default is
+                                           -Xmx16g and the options docs/operations.md recommends
         --jmh-forks 1 --jmh-iterations 5 --jmh-time 5s""";
 
   static Settings parse(String[] args) {
-    if (args.length == 0 || !List.of("all", "smoke", "engine", "heap").contains(args[0])) {
-      throw new IllegalArgumentException("the first argument must be all, smoke, engine or heap");
+    if (args.length == 0 || !List.of("all", "smoke", "engine", "heap", "paced").contains(args[0])) {
+      throw new IllegalArgumentException("the first argument must be all, smoke, engine, heap or paced");
     }
     boolean smoke = args[0].equals("smoke");
     Map<String, String> o = new java.util.HashMap<>(smoke
@@ -57,7 +59,7 @@ record Settings(boolean smoke, List<Integer> customers, List<String> rules, Path
         : Map.ofEntries(Map.entry("customers", "10000,100000,1000000"), Map.entry("rules", "default,100"),
             Map.entry("connections", "8"), Map.entry("batch", "100"), Map.entry("warmup", "30s"),
             Map.entry("measure", "60s"), Map.entry("latency-rates", "5000,20000"), Map.entry("idle-wait", "11m"),
-            Map.entry("server-jvm", "-Xmx16g"), Map.entry("out", "bench/results.md")));
+            Map.entry("server-jvm", "-Xmx16g -XX:+UnlockExperimentalVMOptions -XX:G1NewSizePercent=0 -XX:MaxGCPauseMillis=20"), Map.entry("out", "bench/results.md")));
     java.util.Set<String> given = new java.util.HashSet<>();
     for (int i = 1; i < args.length; i += 2) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {

@@ -40,6 +40,7 @@ public final class Main {
       return;
     }
     long started = System.nanoTime();
+    System.out.println(JvmOptions.describe());
     NudgeServer server;
     try {
       java.util.Optional<io.nudge.kafka.ClusterSettings> cluster = NudgeConfig.cluster(System.getenv());

@@ -137,4 +137,39 @@ final class MainTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stderr()).startsWith("usage: java -jar nudge-server.jar test-rules");
   }
+
+  @Test
+  void start_saysWhichJvmItRunsOnAndWhichOptionsShortenTheLatencyTail() throws Exception {
+    Path dir = TestSupport.tempDir();
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"), "io.nudge.server.Main")
+        .directory(dir.toFile()).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("NUDGE_"));
+    pb.environment().put("NUDGE_PORT", "0");
+    pb.environment().put("NUDGE_DATA_DIR", dir.resolve("data").toString());
+    pb.environment().put("NUDGE_RULES_DIR", Path.of(System.getProperty("nudge.rules.dir", "../rules"))
+        .toAbsolutePath().toString());
+    Process p = pb.start();
+    try (java.io.BufferedReader out = new java.io.BufferedReader(
+        new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      // the lines up to the one that says it is ready (or the end, should it stop)
+      String line;
+      String jvm = null;
+      java.util.List<String> seen = new java.util.ArrayList<>();
+      while ((line = out.readLine()) != null && !line.startsWith("Nudge is ready on ")) {
+        seen.add(line);
+        if (line.startsWith("JVM: ")) {
+          jvm = line;
+        }
+      }
+
+      assertThat(jvm).as(String.join("\n", seen)).isNotNull();
+      assertThat(jvm).startsWith("JVM: Java " + Runtime.version() + ", G1, heap limit ")
+          .endsWith("start it with -XX:+UnlockExperimentalVMOptions -XX:G1NewSizePercent=0"
+              + " -XX:MaxGCPauseMillis=20 (docs/operations.md, \"Memory and the JVM\")");
+    } finally {
+      p.destroy();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+  }
 }
