@@ -42,8 +42,7 @@ record Settings(boolean smoke, List<Integer> customers, List<String> rules, Path
                                            first is also the load of the run with a rule reload
                                            (--latency-rate 5000: one rate)
         --idle-wait 11m                    idle time before heap per journey is read
-        --server-jvm "-Xmx16g ..."         the server's JVM options (space separated); the default is
-                                           -Xmx16g and the options docs/operations.md recommends
+        --server-jvm "-Xmx16g"             the server's JVM options (space separated)
         --jmh-forks 1 --jmh-iterations 5 --jmh-time 5s""";
 
   static Settings parse(String[] args) {
@@ -59,7 +58,7 @@ record Settings(boolean smoke, List<Integer> customers, List<String> rules, Path
         : Map.ofEntries(Map.entry("customers", "10000,100000,1000000"), Map.entry("rules", "default,100"),
             Map.entry("connections", "8"), Map.entry("batch", "100"), Map.entry("warmup", "30s"),
             Map.entry("measure", "60s"), Map.entry("latency-rates", "5000,20000"), Map.entry("idle-wait", "11m"),
-            Map.entry("server-jvm", "-Xmx16g -XX:+UnlockExperimentalVMOptions -XX:G1NewSizePercent=0 -XX:MaxGCPauseMillis=20"), Map.entry("out", "bench/results.md")));
+            Map.entry("server-jvm", "-Xmx16g"), Map.entry("out", "bench/results.md")));
     java.util.Set<String> given = new java.util.HashSet<>();
     for (int i = 1; i < args.length; i += 2) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
