@@ -79,13 +79,16 @@ final class ClusterNodeTest {
   }
 
   private ClusterNode node(String id) {
+    return node(id, ContactPolicy.none());
+  }
+
+  private ClusterNode node(String id, ContactPolicy policy) {
     if (prefix == null) {
       prefix = "t" + (++clusters) + ".";
     }
     ClusterSettings settings = new ClusterSettings(broker.bootstrapServers(), prefix, PARTITIONS, (short) 1, id,
         Set.of("ingest", "engine"), Map.of());
-    EngineSettings engine = EngineSettings.defaults().withPolicy(ContactPolicy.none())
-        .withTick(Duration.ofMillis(20));
+    EngineSettings engine = EngineSettings.defaults().withPolicy(policy).withTick(Duration.ofMillis(20));
     ClusterNode node = ClusterNode.start(settings, engine, PACK, new MemoryStore(InstantSource.system()), heard::add);
     nodes.add(node);
     return node;
@@ -186,6 +189,28 @@ final class ClusterNodeTest {
     assertThat(j.getRecentPaths()).contains("/products/0", "/products/2", "/help");
     assertThat(await("the help tip", () -> heard.stream().filter(d -> d.engagement().customerId().equals("bob"))
         .findFirst()).engagement().rule()).isEqualTo("help");
+  }
+
+  @Test
+  void anAskStillInItsArbitrationWindow_whenItsNodeLeaves_isDecidedBeforeTheJourneysAreHandedOver()
+      throws Exception {
+    ClusterNode a = node("a", ContactPolicy.none().withArbitrationWindow(Duration.ofSeconds(30)));
+    allPartitionsOwned();
+    a.ingest(List.of(page("cy", null, "/help")), System.currentTimeMillis()).get(10, TimeUnit.SECONDS);
+    await("cy's help page applied, its tip asked", () -> journey("cy").filter(j -> "/help".equals(j.getCurrentPath())));
+    assertThat(heard).as("nothing decided within the window").isEmpty();
+
+    ClusterNode b = node("b");
+    a.close(); // long before the window ends: the next owner restores cy's offer, not the ask
+    nodes.remove(a);
+
+    assertThat(heard).as("decided while a gave the partition up").extracting(d -> d.engagement().customerId(),
+        d -> d.engagement().rule()).containsExactly(org.assertj.core.groups.Tuple.tuple("cy", "help"));
+    List<Decision> onTopic = new ArrayList<>();
+    Kafka.readToEnd(b.settings(), List.of(new TopicPartition(prefix + Topics.DECISIONS,
+        ShardedEngine.shardIndex("cy", PARTITIONS))), null, r -> onTopic.add(RecordCodec.decision(r.value())));
+    assertThat(onTopic).as("on the decisions topic before the handover").extracting(d -> d.engagement().id())
+        .containsExactly(heard.get(0).engagement().id());
   }
 
   @Test

@@ -293,6 +293,19 @@ public final class JourneySession implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs the rules on what was applied, then decides every ask still waiting out the arbitration window,
+   * now: before the session's customers are saved and handed to another session (new rules, another
+   * node, a restart), which never decides an ask this one made. The window ends early for those asks;
+   * without this they would be lost, their offers already in the saved journeys.
+   */
+  public void decideAllWaiting() {
+    settle();
+    for (String customerId : List.copyOf(waiting.keySet())) {
+      decideWaiting(customerId);
+    }
+  }
+
   /** Runs {@code then} once the rules have run on every event applied so far: at once when not deferring. */
   public void whenRulesRan(Runnable then) {
     if (unsettled.isEmpty()) {
@@ -650,10 +663,7 @@ public final class JourneySession implements AutoCloseable {
    * depend on the rules' version. This session is left as it was; the caller closes it.
    */
   public JourneySession withRules(RulePack rules, Duration arbitrationWindow) {
-    settle();
-    for (String customerId : List.copyOf(waiting.keySet())) {
-      decideWaiting(customerId);
-    }
+    decideAllWaiting();
     JourneySession next = new JourneySession(rules, now, Duration.ofMillis(sessionTimeoutMillis), arbitrationWindow,
         gate, decisions, ownRuleBase);
     next.consentSource = consentSource;
@@ -683,10 +693,7 @@ public final class JourneySession implements AutoCloseable {
    */
   public void change(RulePack.Change change) {
     Checks.checkState(ownRuleBase, "a session on a shared rule base cannot take a change in place");
-    settle();
-    for (String customerId : List.copyOf(waiting.keySet())) {
-      decideWaiting(customerId);
-    }
+    decideAllWaiting();
     org.drools.core.impl.InternalRuleBase base = (org.drools.core.impl.InternalRuleBase) kie.getKieBase();
     for (Rule r : change.removed()) {
       base.removeRule(r.getPackageName(), r.getName());
@@ -975,9 +982,10 @@ public final class JourneySession implements AutoCloseable {
     return reason.isEmpty() ? rule.getName() : reason;
   }
 
+  /** Decides the asks still waiting ({@link #decideAllWaiting}), then frees the session. */
   @Override
   public void close() {
-    settle();
+    decideAllWaiting();
     kie.dispose();
   }
 }

@@ -157,6 +157,7 @@ final class Shard {
    * shard thread only. {@code empty} replaces the session, so no journey of the shard stays here.
    */
   void disown(JourneySession empty) {
+    session.decideAllWaiting(); // the next owner restores the offers, never these asks
     flush(true);
     owned = false;
     replaceSession(empty);
@@ -222,7 +223,11 @@ final class Shard {
     for (Consumer<JourneySession> task = queue.poll(); task != null; task = queue.poll()) {
       run(task);
     }
-    settle();
+    try {
+      session.decideAllWaiting(); // before the last save: a restart restores the offers, never these asks
+    } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
+      LOG.error("shard {} rules failed", index, e);
+    }
     flush(true);
     session.close();
   }

@@ -114,6 +114,32 @@ final class ArbitrationWindowTest {
   }
 
   @Test
+  void asksStillWaitingWhenTheSessionCloses_areDecidedThen_notLostWithIt() {
+    apply("ann", "Help", START);
+    apply("bob", "Products Searched", START + 500);
+
+    session.close(); // a node giving its customers up, or stopping, before the window ends
+
+    assertThat(decidedAt).containsExactly(Instant.ofEpochMilli(START + 500), Instant.ofEpochMilli(START + 500));
+    assertThat(decisions).extracting(d -> d.engagement().customerId() + ":" + d.engagement().rule())
+        .containsExactlyInAnyOrder("ann:chat-on-help", "ann:callback-on-help", "bob:tip-on-search");
+  }
+
+  @Test
+  void decideAllWaiting_endsEveryWindowNow_andTheSessionGoesOn() {
+    apply("ann", "Help", START);
+
+    session.decideAllWaiting();
+    assertThat(groups).hasSize(1);
+    session.advanceTo(START + 5_000);
+    assertThat(groups).as("decided once").hasSize(1);
+
+    apply("ann", "Products Searched", START + 6_000);
+    session.advanceTo(START + 8_000);
+    assertThat(groups).hasSize(2);
+  }
+
+  @Test
   void priorityThatIsNotAWholeNumber_rejectedAtCompileWithFileAndLine() {
     String drl = RULES.replace("@priority(1)", "@priority(\"high\")");
 

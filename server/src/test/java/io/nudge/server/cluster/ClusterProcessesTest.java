@@ -186,7 +186,7 @@ final class ClusterProcessesTest {
       missing.removeAll(receiver.customers());
       return "an engagement for each of the " + customers + " customers within 120 s of the last /help; "
           + missing.size() + " have none, e.g. " + missing.stream().limit(15).toList() + logsHint()
-          + problemsInLogs();
+          + problemsInLogs() + whatNodesSay(missing.stream().limit(2).toList(), n1, n3);
     });
     long allDelivered = System.nanoTime();
 
@@ -540,6 +540,26 @@ final class ClusterProcessesTest {
       if (!lines.isEmpty()) {
         out.append("\n").append(n.id()).append(" logged ").append(lines.size()).append(" warnings or errors, e.g.:\n  ")
             .append(String.join("\n  ", lines.subList(0, Math.min(5, lines.size()))));
+      }
+    }
+    return out.toString();
+  }
+
+  /** What each node answers about these customers' journeys and decisions, for a failure message. */
+  private String whatNodesSay(List<String> customers, NodeProcess... asked) {
+    StringBuilder out = new StringBuilder();
+    for (String c : customers) {
+      for (NodeProcess n : asked) {
+        for (String what : List.of("journey", "decisions")) {
+          String path = "/v1/customers/" + c + "/" + what;
+          try {
+            HttpResponse<String> r = get(n, path);
+            out.append("\nGET ").append(path).append(" on ").append(n.id()).append(": ").append(r.statusCode())
+                .append(' ').append(r.body(), 0, Math.min(r.body().length(), 1_500));
+          } catch (IOException e) {
+            out.append("\nGET ").append(path).append(" on ").append(n.id()).append(": ").append(e);
+          }
+        }
       }
     }
     return out.toString();
