@@ -53,6 +53,10 @@ public final class Bench {
       pacedOnly(settings);
       return;
     }
+    if (args[0].equals("reload")) {
+      reloadOnly(settings);
+      return;
+    }
     Report report = run(settings);
     Files.writeString(settings.out(), report.markdown());
     System.out.println(report.markdown());
@@ -132,6 +136,43 @@ public final class Bench {
                 rate == 0 ? "full speed" : String.format("%,d events/s asked", rate), r.processedPerSecond(),
                 l[0], l[1], l[2], l[3], r.engagements(), r.allocatedBytesPerEvent());
           }
+        }
+        deleteTree(data);
+      }
+    }
+  }
+
+  /**
+   * The server's load at full speed (every customer arrives), then three reloads, each of another rule
+   * file and under a run at the first paced rate, with their times printed: what to run when comparing
+   * how rule files deploy. The server's log says how each reload's time divides.
+   */
+  static void reloadOnly(Settings s) throws Exception {
+    Path work = Files.createTempDirectory("nudge-bench");
+    for (RulePackGenerator.Pack pack : packs(s, work)) {
+      for (int customers : s.customers()) {
+        Path data = work.resolve("data-" + pack.rules() + "-" + customers);
+        Path log = work.resolve("nudge-" + pack.rules() + "-" + customers + ".log");
+        try (ServerProcess server = ServerProcess.start("io.nudge.server.Main", s.serverJvm(), serverEnv(s, pack, data),
+            log)) {
+          LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, 0, pack.timerRules(), false));
+          awaitDrained(server.port());
+          int rate = s.latencyRates().get(0);
+          for (int k = 1; k <= 3; k++) {
+            Reload reload = new Reload(server.port(), s.warmUp().plus(s.measured().dividedBy(2)), k);
+            reload.start();
+            LoadGenerator.Result r = LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, rate,
+                pack.timerRules(), false));
+            reload.join();
+            awaitDrained(server.port());
+            System.out.printf("%d rules, %d customers, reload %d under %,d events/s: %,d ms (HTTP %d%s), p99 of"
+                + " the run %.1f ms%n", pack.rules(), customers, k, rate, reload.millis, reload.status,
+                reload.failure.isEmpty() ? "" : ", " + reload.failure,
+                r.latencyMillis().length == 4 ? r.latencyMillis()[2] : -1.0);
+          }
+        }
+        try (java.util.stream.Stream<String> lines = Files.lines(log)) {
+          lines.filter(l -> l.contains(" deployed (")).forEach(l -> System.out.println("server: " + l));
         }
         deleteTree(data);
       }
@@ -274,10 +315,18 @@ public final class Bench {
     volatile int status;
     volatile String failure = "";
 
+    private final int round;
+
     Reload(int port, Duration after) {
+      this(port, after, 0);
+    }
+
+    /** {@code round} names the rule, so each round deploys a file of other content. */
+    Reload(int port, Duration after, int round) {
       super("bench-reload");
       this.port = port;
       this.after = after;
+      this.round = round;
       setDaemon(true);
     }
 
@@ -287,7 +336,8 @@ public final class Bench {
         Thread.sleep(after.toMillis());
         String drl = "package nudge.rules;\nimport io.nudge.engine.facts.*;\n"
             + "global io.nudge.engine.facts.Actions nudge;\n"
-            + "rule \"bench-reload\" @reason(\"The benchmark reloaded its rules\") @dataUsed(\"one event\")\n"
+            + "rule \"bench-reload" + (round == 0 ? "" : "-" + round) + "\""
+            + " @reason(\"The benchmark reloaded its rules\") @dataUsed(\"one event\")\n"
             + "when\n  CustomerEvent( $c : customerId, name == \"Bench Reload\" )\nthen\n"
             + "  nudge.tip(\"reloaded\", \"reloaded\");\nend\n";
         long started = System.nanoTime();

@@ -25,9 +25,11 @@ record Settings(boolean smoke, List<Integer> customers, List<String> rules, Path
     List<String> serverJvm, int jmhForks, int jmhIterations, Duration jmhTime) {
 
   static final String USAGE = """
-      usage: java -jar nudge-bench.jar all|smoke|engine|heap|paced [options]
+      usage: java -jar nudge-bench.jar all|smoke|engine|heap|paced|reload [options]
         (engine: only the engine and the naive engine in this JVM, each for --measure, to profile;
          paced: only the server's runs at full speed and at --latency-rates, to compare --server-jvm;
+         reload: the server's run at full speed, then three reloads, each under a run at the first
+         --latency-rates, to compare how rule files deploy;
          heap: the engine's heap per idle journey, its clock moved past the raw events' expiry, for
          each --customers; all and smoke measure it too, in this JVM, for the first --customers)
         --customers 10000,100000,1000000   active customers per scenario
@@ -46,8 +48,8 @@ record Settings(boolean smoke, List<Integer> customers, List<String> rules, Path
         --jmh-forks 1 --jmh-iterations 5 --jmh-time 5s""";
 
   static Settings parse(String[] args) {
-    if (args.length == 0 || !List.of("all", "smoke", "engine", "heap", "paced").contains(args[0])) {
-      throw new IllegalArgumentException("the first argument must be all, smoke, engine, heap or paced");
+    if (args.length == 0 || !List.of("all", "smoke", "engine", "heap", "paced", "reload").contains(args[0])) {
+      throw new IllegalArgumentException("the first argument must be all, smoke, engine, heap, paced or reload");
     }
     boolean smoke = args[0].equals("smoke");
     Map<String, String> o = new java.util.HashMap<>(smoke

@@ -39,6 +39,11 @@ public final class RulePack {
   private final KieBase kieBase;
   /** The compiled packages, from which each shard builds a rule base of its own. */
   private final Collection<KiePackage> packages;
+  /** The change from the pack this one was compiled from ({@link #load(Path, RulePack)}), or null. */
+  private Prepared prepared;
+
+  /** A change worked out while compiling, for {@link #change} to hand out instead of compiling again. */
+  private record Prepared(String fromVersion, Change change) {}
 
   private RulePack(Map<String, String> files, String version, KieBase kieBase, Collection<KiePackage> packages) {
     this.files = files;
@@ -71,6 +76,12 @@ public final class RulePack {
    * the caller moves its customers to a session of the new pack instead.
    */
   public static Optional<Change> change(RulePack from, RulePack to) {
+    if (!keepsWhatSessionsHold(from, to)) {
+      return Optional.empty(); // what the session keeps per customer changes
+    }
+    if (to.prepared != null && to.prepared.fromVersion().equals(from.version)) {
+      return Optional.of(to.prepared.change());
+    }
     Set<String> changed = new TreeSet<>();
     boolean dslChanged = false;
     for (Map.Entry<String, String> f : to.files.entrySet()) {
@@ -92,10 +103,6 @@ public final class RulePack {
             ? Base64.getMimeDecoder().decode(f.getValue()) : f.getValue().getBytes(StandardCharsets.UTF_8));
       }
     }
-    if (from.matches(io.nudge.engine.facts.Consent.class) != to.matches(io.nudge.engine.facts.Consent.class)
-        || hasGlobal(from, "nudge") != hasGlobal(to, "nudge")) {
-      return Optional.empty(); // what the session keeps per customer changes
-    }
     List<Rule> removed = new ArrayList<>();
     Set<String> kept = new java.util.HashSet<>(to.ruleNames());
     for (KiePackage p : from.kieBase.getKiePackages()) {
@@ -115,6 +122,11 @@ public final class RulePack {
       added = builder.getKnowledgePackages();
     }
     return Optional.of(new Change(List.copyOf(removed), added));
+  }
+
+  private static boolean keepsWhatSessionsHold(RulePack from, RulePack to) {
+    return from.matches(io.nudge.engine.facts.Consent.class) == to.matches(io.nudge.engine.facts.Consent.class)
+        && hasGlobal(from, "nudge") == hasGlobal(to, "nudge");
   }
 
   /** The rules to take out and the packages to put in: see {@link #change}. */
@@ -152,6 +164,20 @@ public final class RulePack {
    * @throws NudgeException when the folder cannot be read
    */
   public static RulePack load(Path dir) {
+    return load(dir, null);
+  }
+
+  /**
+   * As {@link #load(Path)}, compiling only the files that changed since {@code running} where it can:
+   * when the change is one of rules only, as {@link #change} takes in place, the changed files compile
+   * on their own and the others' rules are taken from {@code running}, already compiled. Otherwise
+   * (a DSL changed, a changed file declares types or functions or needs another file to compile, a
+   * rule name clashes), the whole folder compiles. The pack, its checks and its problems are those of
+   * a whole compile; only the time differs (a file against the whole pack).
+   *
+   * @param running the pack the engine runs; null compiles the whole folder
+   */
+  public static RulePack load(Path dir, RulePack running) {
     if (!Files.isDirectory(dir)) {
       throw new NudgeException("rules folder " + dir + " does not exist or is not a folder");
     }
@@ -166,7 +192,113 @@ public final class RulePack {
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new NudgeException("cannot read rules folder " + dir + ": " + e.getMessage(), e);
     }
+    if (running != null) {
+      RulePack quick = compileChanges(running, files);
+      if (quick != null) {
+        return quick;
+      }
+    }
     return compileBytes(files);
+  }
+
+  /**
+   * The pack {@code files} make, from {@code from} and the changed files compiled on their own; null
+   * when only a whole compile can tell (see {@link #load(Path, RulePack)}).
+   *
+   * @throws RuleCompilationException for what a whole compile refuses too: a rule without its texts, say
+   */
+  private static RulePack compileChanges(RulePack from, Map<String, byte[]> files) {
+    SortedMap<String, String> sorted = asText(files);
+    if (sorted.equals(from.files)) {
+      return from;
+    }
+    Set<String> changed = new TreeSet<>();
+    for (Map.Entry<String, String> f : sorted.entrySet()) {
+      if (!f.getValue().equals(from.files.get(f.getKey()))) {
+        changed.add(f.getKey());
+      }
+    }
+    Set<String> gone = new TreeSet<>(from.files.keySet());
+    gone.removeAll(sorted.keySet());
+    if (Stream.concat(changed.stream(), gone.stream()).anyMatch(n -> RuleFormat.of(n) == RuleFormat.DSL)) {
+      return null; // every DSLR file reads it
+    }
+    SortedMap<String, byte[]> compile = new TreeMap<>();
+    for (String name : changed) {
+      compile.put(name, files.get(name));
+    }
+    if (changed.stream().anyMatch(n -> RuleFormat.of(n) == RuleFormat.DSLR)) {
+      for (Map.Entry<String, byte[]> f : files.entrySet()) {
+        if (RuleFormat.of(f.getKey()) == RuleFormat.DSL) {
+          compile.put(f.getKey(), f.getValue());
+        }
+      }
+    }
+    Map<String, String> generated = new TreeMap<>();
+    Collection<KiePackage> added = List.of();
+    Set<String> addedRules = new java.util.HashSet<>();
+    if (!changed.isEmpty()) {
+      List<RuleProblem> problems = new ArrayList<>();
+      KnowledgeBuilder builder = RuleFormat.newBuilder(compile, generated, problems);
+      if (builder.hasErrors() || !problems.isEmpty() || !onlyRules(builder.getKnowledgePackages())) {
+        return null;
+      }
+      added = builder.getKnowledgePackages();
+      for (KiePackage p : added) {
+        for (Rule r : p.getRules()) {
+          addedRules.add(p.getName() + '\u0000' + r.getName());
+        }
+      }
+    }
+    List<Rule> removed = new ArrayList<>();
+    for (KiePackage p : from.kieBase.getKiePackages()) {
+      for (Rule r : p.getRules()) {
+        String source = sourceOf(r);
+        if (source == null) {
+          return null;
+        }
+        if (changed.contains(source) || gone.contains(source)) {
+          removed.add(r);
+        } else if (addedRules.contains(p.getName() + '\u0000' + r.getName())) {
+          return null; // a rule of the same name in another file: the whole compile says where
+        }
+      }
+    }
+    KieBase base = KnowledgeBaseFactory.newKnowledgeBase(streamMode());
+    org.drools.core.impl.InternalRuleBase internal = (org.drools.core.impl.InternalRuleBase) base;
+    internal.addPackages(from.packages);
+    for (Rule r : removed) {
+      internal.removeRule(r.getPackageName(), r.getName());
+    }
+    if (!added.isEmpty()) {
+      internal.addPackages(added);
+    }
+    RulePack pack = new RulePack(Collections.unmodifiableSortedMap(sorted), versionOf(sorted), base,
+        List.copyOf(base.getKiePackages()));
+    if (pack.ruleNames().isEmpty()) {
+      return null;
+    }
+    checkPriorities(pack, sorted);
+    // the unchanged files passed these checks when the running pack compiled
+    SortedMap<String, String> changedText = new TreeMap<>(sorted);
+    changedText.keySet().retainAll(changed);
+    List<RuleProblem> refused = RuleLint.check(changedText, generated);
+    refused.addAll(RuleExplanations.check(base, changedText, generated));
+    if (!refused.isEmpty()) {
+      throw new RuleCompilationException(refused);
+    }
+    pack.prepared = new Prepared(from.version, new Change(List.copyOf(removed), added));
+    return pack;
+  }
+
+  private static SortedMap<String, String> asText(Map<String, byte[]> files) {
+    SortedMap<String, String> sorted = new TreeMap<>();
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      sorted.put(f.getKey(), RuleFormat.of(f.getKey()) == RuleFormat.XLSX
+          ? Base64.getEncoder().encodeToString(f.getValue())
+          : new String(f.getValue(), StandardCharsets.UTF_8));
+    }
+    return sorted;
   }
 
   /**
@@ -194,12 +326,7 @@ public final class RulePack {
    * @throws RuleCompilationException when a file does not compile or there is no rule at all
    */
   public static RulePack compileBytes(Map<String, byte[]> files) {
-    SortedMap<String, String> sorted = new TreeMap<>();
-    for (Map.Entry<String, byte[]> f : files.entrySet()) {
-      sorted.put(f.getKey(), RuleFormat.of(f.getKey()) == RuleFormat.XLSX
-          ? Base64.getEncoder().encodeToString(f.getValue())
-          : new String(f.getValue(), StandardCharsets.UTF_8));
-    }
+    SortedMap<String, String> sorted = asText(files);
     Map<String, String> generated = new TreeMap<>();
     List<RuleProblem> problems = new ArrayList<>();
     KnowledgeBuilder builder = RuleFormat.newBuilder(new TreeMap<>(files), generated, problems);

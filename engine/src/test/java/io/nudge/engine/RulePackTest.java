@@ -199,6 +199,63 @@ final class RulePackTest {
   }
 
   @Test
+  void load_fromTheRunningPack_compilesOnlyTheChangedFiles_intoThePackAWholeCompileMakes() throws IOException {
+    Files.writeString(dir.resolve("a.drl"), HEADER + rule("a"));
+    Files.writeString(dir.resolve("b.drl"), HEADER + rule("b"));
+    Files.writeString(dir.resolve("c.drl"), HEADER + rule("c"));
+    RulePack running = RulePack.load(dir);
+    Files.writeString(dir.resolve("b.drl"), HEADER + rule("b") + rule("b2"));
+    Files.delete(dir.resolve("c.drl"));
+    Files.writeString(dir.resolve("d.drl"), HEADER + rule("d"));
+
+    RulePack quick = RulePack.load(dir, running);
+    RulePack whole = RulePack.load(dir);
+
+    assertThat(quick.version()).isEqualTo(whole.version());
+    assertThat(quick.files()).isEqualTo(whole.files());
+    assertThat(quick.ruleNames()).isEqualTo(whole.ruleNames()).containsExactly("a", "b", "b2", "d");
+    RulePack.Change change = RulePack.change(running, quick).orElseThrow();
+    assertThat(RulePack.change(running, quick).orElseThrow()).as("worked out once, while compiling").isSameAs(change);
+    assertThat(change.removed()).extracting(r -> r.getName()).containsExactlyInAnyOrder("b", "c");
+    assertThat(change.added()).flatExtracting(p -> p.getRules()).extracting(r -> r.getName())
+        .containsExactlyInAnyOrder("b", "b2", "d");
+    assertThat(running.ruleNames()).as("the running pack is left as it was").containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void load_fromTheRunningPack_aFileThatNeedsAnotherToCompile_compilesTheWholePack() throws IOException {
+    Files.writeString(dir.resolve("a.drl"), HEADER + "function String greet() { return \"hi\"; }\n" + rule("a"));
+    Files.writeString(dir.resolve("b.drl"), HEADER + rule("b"));
+    RulePack running = RulePack.load(dir);
+    Files.writeString(dir.resolve("b.drl"), HEADER + rule("b").replace("\"hello\"", "greet()"));
+
+    RulePack quick = RulePack.load(dir, running);
+
+    assertThat(quick.version()).isEqualTo(RulePack.load(dir).version());
+    assertThat(quick.ruleNames()).containsExactly("a", "b");
+    assertThat(RulePack.change(running, quick)).as("b.drl does not compile on its own").isEmpty();
+  }
+
+  @Test
+  void load_fromTheRunningPack_aProblemInTheChangedFile_isReportedAsAWholeCompileReportsIt() throws IOException {
+    Files.writeString(dir.resolve("a.drl"), HEADER + rule("a"));
+    RulePack running = RulePack.load(dir);
+    Files.writeString(dir.resolve("b.drl"), HEADER + rule("b").replace(" @reason(\"test reason\")", ""));
+    Files.writeString(dir.resolve("c.drl"), HEADER + rule("a")); // a name a.drl has
+    Files.writeString(dir.resolve("d.drl"), HEADER + rule("d").replace("CustomerEvent(", "CustomerEvent(("));
+
+    for (String left : List.of("d.drl", "c.drl", "b.drl")) {
+      RuleCompilationException whole = catchThrowableOfType(RuleCompilationException.class, () -> RulePack.load(dir));
+      RuleCompilationException quick = catchThrowableOfType(RuleCompilationException.class,
+          () -> RulePack.load(dir, running));
+      assertThat(whole).as("a whole compile with %s", left).isNotNull();
+      assertThat(quick).as("from the running pack with %s", left).isNotNull();
+      assertThat(quick.problems()).as("with %s", left).isEqualTo(whole.problems());
+      Files.delete(dir.resolve(left));
+    }
+  }
+
+  @Test
   void ruleNames_areSortedAcrossFiles() {
     RulePack pack = RulePack.compile(Map.of(
         "one.drl", HEADER + rule("zebra") + rule("apple"),

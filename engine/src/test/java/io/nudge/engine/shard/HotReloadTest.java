@@ -133,6 +133,28 @@ final class HotReloadTest {
     assertThat(heard.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
   }
 
+  @Test
+  void reload_ofAFolderCompiledFromTheRunningPack_takesItsChangeInPlace_newRuleOnCustomersThere_oldOneNotAgain(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("reload.drl"), RULES.formatted("v1"));
+    engine.reload(RulePack.load(dir)).get(5, SECONDS);
+    submit(page("ann", "/help"));
+    assertThat(heard.poll(5, SECONDS).engagement().rule()).isEqualTo("help-chat");
+
+    java.nio.file.Files.writeString(dir.resolve("tips.drl"), HELP_TIP);
+    RulePack next = RulePack.load(dir, engine.rules());
+    assertThat(RulePack.change(engine.rules(), next)).as("a change in place, worked out while compiling").isPresent();
+    engine.reload(next).get(5, SECONDS);
+
+    Decision tip = heard.poll(5, SECONDS);
+    assertThat(tip.engagement().rule()).isEqualTo("help-tip");
+    assertThat(tip.engagement().customerId()).isEqualTo("ann");
+    assertThat(heard.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS)).isNull();
+    submit(page("bob", "/help"));
+    assertThat(List.of(heard.poll(5, SECONDS), heard.poll(5, SECONDS))).extracting(d -> d.engagement().rule())
+        .containsExactlyInAnyOrder("help-chat", "help-tip");
+  }
+
   private static final String HELP_TIP = """
       package nudge.test;
       import io.nudge.engine.facts.*;
