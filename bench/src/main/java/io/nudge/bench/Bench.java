@@ -155,7 +155,7 @@ public final class Bench {
         Path log = work.resolve("nudge-" + pack.rules() + "-" + customers + ".log");
         try (ServerProcess server = ServerProcess.start("io.nudge.server.Main", s.serverJvm(), serverEnv(s, pack, data),
             log)) {
-          LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, 0, pack.timerRules(), false));
+          LoadGenerator.run(s.load(server.port(), customers, INTEGRATION, ADMIN, 0, pack.timerRules(), true));
           awaitDrained(server.port());
           int rate = s.latencyRates().get(0);
           for (int k = 1; k <= 3; k++) {

@@ -34,6 +34,20 @@ import org.kie.internal.builder.KnowledgeBuilderError;
  * milliseconds), so it happens once per pack, never per shard or per customer.
  */
 public final class RulePack {
+  /**
+   * Drools' switch between building a rule's network in a running session at once (its default) or as
+   * facts reach it. Nudge runs the latter: a rule deployed to sessions holding a million journeys and
+   * their raw events is in place about twice as fast (docs/benchmarks.md, run L). Read once, when
+   * Drools first adds a rule in the JVM; an operator's {@code -D} setting wins.
+   */
+  static final String EAGER_SEGMENTS = "drools.useEagerSegmentCreation";
+
+  static {
+    if (System.getProperty(EAGER_SEGMENTS) == null) {
+      System.setProperty(EAGER_SEGMENTS, "false");
+    }
+  }
+
   private final Map<String, String> files;
   private final String version;
   private final KieBase kieBase;

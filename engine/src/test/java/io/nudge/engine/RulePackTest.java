@@ -256,6 +256,14 @@ final class RulePackTest {
   }
 
   @Test
+  void drools_buildsANewRulesNetworkAsFactsReachIt_notAllAtOnce() {
+    RulePack.compile(Map.of("a.drl", HEADER + rule("a")));
+
+    assertThat(System.getProperty(RulePack.EAGER_SEGMENTS)).isEqualTo("false");
+    assertThat(org.drools.core.phreak.PhreakBuilder.isEagerSegmentCreation()).isFalse();
+  }
+
+  @Test
   void ruleNames_areSortedAcrossFiles() {
     RulePack pack = RulePack.compile(Map.of(
         "one.drl", HEADER + rule("zebra") + rule("apple"),
