@@ -23,11 +23,12 @@ public final class Main {
       System.out.printf("Nudge node %s stopped in %d ms%n", cluster.nodeId(), (System.nanoTime() - stopping) / 1_000_000);
     }, "nudge-shutdown"));
     NudgeConfig c = server.config();
-    System.out.printf("Nudge node %s is ready on %s://%s:%d in %d ms: roles %s, Kafka %s, topics %s*%s%n",
+    // one write, so a log line from another thread cannot cut it
+    System.out.println(String.format("Nudge node %s is ready on %s://%s:%d in %d ms: roles %s, Kafka %s, topics %s*%s",
         cluster.nodeId(), c.tls().scheme(), c.host().equals("0.0.0.0") ? "localhost" : c.host(), server.port(),
         (System.nanoTime() - started) / 1_000_000, String.join(",", new java.util.TreeSet<>(cluster.roles())),
         cluster.bootstrap(), cluster.topicPrefix(),
-        server.node().engine().map(e -> ", rules " + e.rules().version()).orElse(""));
+        server.node().engine().map(e -> ", rules " + e.rules().version()).orElse("")));
   }
 
   public static void main(String[] args) {
@@ -68,9 +69,10 @@ public final class Main {
       System.out.printf("Nudge stopped in %d ms%n", (System.nanoTime() - stopping) / 1_000_000);
     }, "nudge-shutdown"));
     NudgeConfig c = server.config();
-    System.out.printf("Nudge is ready on %s://%s:%d in %d ms: rules %s from %s (%d rules), data in %s%n",
+    // one write, so a log line from another thread cannot cut it
+    System.out.println(String.format("Nudge is ready on %s://%s:%d in %d ms: rules %s from %s (%d rules), data in %s",
         c.tls().scheme(), c.host().equals("0.0.0.0") ? "localhost" : c.host(), server.port(),
         (System.nanoTime() - started) / 1_000_000, server.engine().rules().version(), c.rulesDir(),
-        server.engine().rules().ruleNames().size(), c.dataDir());
+        server.engine().rules().ruleNames().size(), c.dataDir()));
   }
 }
