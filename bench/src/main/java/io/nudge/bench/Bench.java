@@ -243,6 +243,7 @@ public final class Bench {
     try (ServerProcess again = ServerProcess.start("io.nudge.server.Main", s.serverJvm(), env,
         work.resolve("nudge-" + pack.rules() + "-" + customers + "-restart.log"))) {
       r.restartMillis = again.startMillis();
+      r.caughtUpMillis = again.caughtUpMillis();
     }
     deleteTree(data); // a million journeys' store is gigabytes; the server logs stay in the work folder
     return r;

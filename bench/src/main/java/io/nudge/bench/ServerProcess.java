@@ -20,16 +20,21 @@ import java.util.regex.Pattern;
  */
 final class ServerProcess implements AutoCloseable {
   private static final Pattern READY = Pattern.compile("ready on \\w+://[^:]+:(\\d+) in (\\d+) ms");
+  /** What Nudge prints once its shards caught up on what a start restored. */
+  private static final Pattern CAUGHT_UP = Pattern.compile("caught up on the journeys and events it restored in (\\d+) ms");
 
   private final Process process;
   private final int port;
   private final long startMillis;
+  private final CompletableFuture<Long> caughtUp;
   private final List<String> output;
 
-  private ServerProcess(Process process, int port, long startMillis, List<String> output) {
+  private ServerProcess(Process process, int port, long startMillis, CompletableFuture<Long> caughtUp,
+      List<String> output) {
     this.process = process;
     this.port = port;
     this.startMillis = startMillis;
+    this.caughtUp = caughtUp;
     this.output = output;
   }
 
@@ -50,6 +55,7 @@ final class ServerProcess implements AutoCloseable {
     Process p = pb.start();
     List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
     CompletableFuture<Matcher> ready = new CompletableFuture<>();
+    CompletableFuture<Long> caughtUp = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
           var out = java.nio.file.Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
@@ -64,17 +70,22 @@ final class ServerProcess implements AutoCloseable {
           if (!ready.isDone() && m.find()) {
             ready.complete(m);
           }
+          Matcher c = CAUGHT_UP.matcher(line);
+          if (!caughtUp.isDone() && c.find()) {
+            caughtUp.complete(Long.parseLong(c.group(1)));
+          }
         }
       } catch (IOException e) {
         ready.completeExceptionally(e);
       }
       ready.completeExceptionally(new IllegalStateException("ended before it was ready"));
+      caughtUp.completeExceptionally(new IllegalStateException("ended before it caught up"));
     }, "bench-server-output");
     reader.setDaemon(true);
     reader.start();
     try {
       Matcher m = ready.get(60, TimeUnit.SECONDS);
-      return new ServerProcess(p, Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)), output);
+      return new ServerProcess(p, Integer.parseInt(m.group(1)), Long.parseLong(m.group(2)), caughtUp, output);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       p.destroyForcibly();
       throw new IllegalStateException(mainClass + " did not start within 60 s: " + e.getMessage()
@@ -93,6 +104,18 @@ final class ServerProcess implements AutoCloseable {
   /** What the server reported as its start-up time, main to ready. */
   long startMillis() {
     return startMillis;
+  }
+
+  /**
+   * What the server reported as main to its shards caught up on what it restored (later than ready on
+   * a restart: see {@code ShardedEngine.startRecovering}); waits up to ten minutes for it.
+   */
+  long caughtUpMillis() throws InterruptedException {
+    try {
+      return caughtUp.get(10, TimeUnit.MINUTES);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the server did not say it caught up: " + e.getMessage(), e);
+    }
   }
 
   /** Runs a full GC in the server (jcmd GC.run), so the heap figures after it are the live set. */

@@ -47,6 +47,7 @@ final class BenchSmokeTest {
       assertThat(s.reloading.errors()).as(s.name + ": " + s.reloading.errorSamples()).isZero();
       assertThat(s.startMillis).isPositive();
       assertThat(s.restartMillis).isPositive();
+      assertThat(s.caughtUpMillis).as("the shards catch up after the server takes events").isGreaterThanOrEqualTo(s.restartMillis);
     }
     assertThat(report.idle).extracting(Report.Idle::rules, Report.Idle::customers)
         .containsExactly(tuple(8, 1000), tuple(20, 1000));

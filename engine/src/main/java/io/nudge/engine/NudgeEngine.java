@@ -25,6 +25,14 @@ public interface NudgeEngine extends AutoCloseable {
     return io.nudge.engine.shard.ShardedEngine.start(settings, rules, listener, store);
   }
 
+  /**
+   * Completes once the engine has caught up on what it restored at its start: the raw events its rules
+   * look back at put back, the logged events no snapshot held applied, the timers that fell due while
+   * it was down run. It takes events before that; they wait behind the catch-up, in order. Completes
+   * exceptionally when a shard could not catch up (a damaged snapshot, say).
+   */
+  CompletableFuture<Void> recovered();
+
   /** When the future of {@link #submit(List, Ack)} completes. */
   enum Ack {
     /** Once the events are durable in the event log: what an HTTP 200 means. */

@@ -74,5 +74,7 @@ public final class Main {
         c.tls().scheme(), c.host().equals("0.0.0.0") ? "localhost" : c.host(), server.port(),
         (System.nanoTime() - started) / 1_000_000, server.engine().rules().version(), c.rulesDir(),
         server.engine().rules().ruleNames().size(), c.dataDir()));
+    server.engine().recovered().thenRun(() -> System.out.println(String.format(
+        "Nudge caught up on the journeys and events it restored in %d ms", (System.nanoTime() - started) / 1_000_000)));
   }
 }

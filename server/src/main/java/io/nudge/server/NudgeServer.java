@@ -127,7 +127,8 @@ public final class NudgeServer implements AutoCloseable {
         () -> engineRef[0] == null ? 0 : engineRef[0].queuedEvents(), clock);
     NudgeMetrics metrics = NudgeMetrics.create();
     EngineSettings engineSettings = engineSettings(config, clock).withMetrics(metrics);
-    ShardedEngine engine = ShardedEngine.start(engineSettings, rules, decision -> {
+    // takes events as soon as the journeys are back and the log read; the shards catch up meanwhile
+    ShardedEngine engine = ShardedEngine.startRecovering(engineSettings, rules, decision -> {
       if (deploymentRef[0] != null) {
         deploymentRef[0].count(decision);
       }
@@ -166,8 +167,15 @@ public final class NudgeServer implements AutoCloseable {
         ctx.response().setStatusCode(503);
         ctx.json(new JsonObject().put("status", "stopping"));
       } else {
+        java.util.concurrent.CompletableFuture<Void> recovered = engine.recovered();
+        if (recovered.isCompletedExceptionally()) {
+          ctx.response().setStatusCode(503);
+          ctx.json(new JsonObject().put("status", "failed").put("reason",
+              "a shard could not catch up after the restart; the server's log says why"));
+          return;
+        }
         ctx.json(new JsonObject().put("status", "ready").put("rules", rules.version())
-            .put("queued", engine.queuedEvents()));
+            .put("queued", engine.queuedEvents()).put("recovering", !recovered.isDone()));
       }
     });
     SegmentParser parser = new SegmentParser(limits(config), config.consentCategories().isBlank()

@@ -26,14 +26,16 @@ final class ServerTest {
   }
 
   @Test
-  void health_liveAndReady_answerWithoutCredentials() {
+  void health_liveAndReady_answerWithoutCredentials() throws Exception {
+    server.engine().recovered().get(5, java.util.concurrent.TimeUnit.SECONDS);
     HttpResponse<String> live = http.get("/health/live", null);
     HttpResponse<String> ready = http.get("/health/ready", null);
 
     assertThat(live.statusCode()).isEqualTo(200);
     assertThat(live.body()).isEqualTo("{\"status\":\"up\"}");
     assertThat(ready.statusCode()).isEqualTo(200);
-    assertThat(ready.body()).startsWith("{\"status\":\"ready\",\"rules\":\"" + server.engine().rules().version());
+    assertThat(ready.body()).startsWith("{\"status\":\"ready\",\"rules\":\"" + server.engine().rules().version())
+        .contains("\"recovering\":false");
   }
 
   @Test

@@ -63,6 +63,8 @@ final class Shard {
   private final java.util.LinkedHashSet<String> round = new java.util.LinkedHashSet<>();
   /** The checkpoint the round under way saves with its last chunk: every event applied when it began. */
   private long roundCheckpoint = -1;
+  /** What the thread does before its first task: a restart's catch-up, see {@link #start(Consumer)}. */
+  private Consumer<JourneySession> first;
 
   Shard(int index, int capacity, JourneySession session, InstantSource clock, long tickMillis, int dedupeWindow,
       JourneyStore journeys, LongSupplier dispatched, EngineMetrics metrics) {
@@ -91,6 +93,12 @@ final class Shard {
   }
 
   void start() {
+    thread.start();
+  }
+
+  /** Starts the thread; {@code first} runs on it before any queued task, and before the clock moves. */
+  void start(Consumer<JourneySession> first) {
+    this.first = first;
     thread.start();
   }
 
@@ -200,6 +208,10 @@ final class Shard {
   }
 
   private void loop() {
+    if (first != null) {
+      run(first);
+      first = null;
+    }
     while (running || !queue.isEmpty()) {
       Consumer<JourneySession> task;
       try {

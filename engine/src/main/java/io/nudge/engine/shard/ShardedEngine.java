@@ -100,6 +100,8 @@ public final class ShardedEngine implements NudgeEngine {
   private final Set<String> erasing = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.LongAdder erasedEventsDropped = new java.util.concurrent.atomic.LongAdder();
   private volatile long dispatched;
+  /** Completes when every shard has caught up after the start: see {@link #startRecovering}. */
+  private final CompletableFuture<Void> recovered = new CompletableFuture<>();
   private volatile boolean closed;
   /** On a cluster node: what crosses to shards other nodes own. Null when the engine runs alone. */
   private final Crossings crossings;
@@ -180,6 +182,7 @@ public final class ShardedEngine implements NudgeEngine {
       s.disownAtStart();
       s.start();
     }
+    engine.recovered.complete(null); // a node catches up partition by partition, as it takes them over
     engine.housekeeping.scheduleWithFixedDelay(engine::forgetEndedMemoryOnlyVisits, 1, 1, TimeUnit.MINUTES);
     return engine;
   }
@@ -340,9 +343,33 @@ public final class ShardedEngine implements NudgeEngine {
     return start(settings, rules, listener, new MemoryStore(settings.clock()));
   }
 
-  /** Starts an engine on {@code store}, restoring what it holds first. */
+  /**
+   * Starts an engine on {@code store}, restoring what it holds first; returns once every shard has
+   * caught up (see {@link #startRecovering}).
+   */
   public static ShardedEngine start(EngineSettings settings, RulePack rules, DecisionListener listener,
       EngineStore store) {
+    ShardedEngine engine = startRecovering(settings, rules, listener, store);
+    try {
+      engine.recovered.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      engine.close();
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    return engine;
+  }
+
+  /**
+   * Starts an engine on {@code store} and returns as soon as it takes events: the journeys are back
+   * (as their snapshots' bytes, see {@link JourneySession#restore}) and the event log is read. Each
+   * shard then catches up on its own thread, before any new event: it puts back the recent raw events
+   * its customers' rules look back at, applies the logged events no snapshot holds, and runs the timers
+   * that fell due while Nudge was down, second by second. Events accepted meanwhile are in the log and
+   * wait behind that, in order; {@link #recovered} completes when every shard is through.
+   */
+  public static ShardedEngine startRecovering(EngineSettings settings, RulePack rules, DecisionListener listener,
+      EngineStore store) {
+    long started = System.nanoTime();
     long now = settings.clock().millis();
     EventLog log = store.events();
     long from = Math.min(store.journeys().checkpoint() + 1,
@@ -351,10 +378,7 @@ public final class ShardedEngine implements NudgeEngine {
     log.replay(from, replay::add);
     long sessionStart = replay.isEmpty() ? now : Math.min(now, replay.get(0).receivedAt());
     ShardedEngine engine = new ShardedEngine(settings, rules, store, listener, sessionStart);
-    engine.restore(replay, now);
-    for (Shard s : engine.shards) {
-      s.start();
-    }
+    engine.restore(replay, now, started);
     engine.housekeeping.scheduleWithFixedDelay(engine::trimLog, 1, 1, TimeUnit.MINUTES);
     engine.housekeeping.scheduleWithFixedDelay(engine::forgetEndedMemoryOnlyVisits, 1, 1, TimeUnit.MINUTES);
     engine.housekeeping.scheduleWithFixedDelay(engine::purgeRetained, 1, 60, TimeUnit.MINUTES);
@@ -437,7 +461,14 @@ public final class ShardedEngine implements NudgeEngine {
   /** Snapshots handed to a shard's restoring thread at a time. */
   private static final int RESTORE_BATCH = 512;
 
-  private void restore(List<LoggedEvent> replay, long now) {
+  /** See {@link #startRecovering}; a shard that could not catch up goes on with the customers it has. */
+  @Override
+  public CompletableFuture<Void> recovered() {
+    return recovered.copy();
+  }
+
+  /** Puts the journeys back, reads the log, then starts each shard with its catch-up; see {@link #startRecovering}. */
+  private void restore(List<LoggedEvent> replay, long now, long started) {
     // each shard restores its journeys and runs its rules on its own thread, as it will once started;
     // one thread per shard keeps a session to one thread at a time
     List<java.util.concurrent.ExecutorService> restoring = new ArrayList<>(shards.length);
@@ -488,70 +519,94 @@ public final class ShardedEngine implements NudgeEngine {
             : new LoggedEvent(logged.sequence(), logged.receivedAt(), owner, logged.event());
         replayed.get(shardOf(le.customerId()).index()).add(le);
       }
-      LongAdder reapplied = new LongAdder();
       // the last minutes before the stop, not before now: a timer started then is decided at the restart
       long lastReceived = replay.isEmpty() ? now : replay.get(replay.size() - 1).receivedAt();
       long putBackAtOnceFrom = Math.min(now, lastReceived) - TIMERS_LOOK_BACK.toMillis();
-      pending.clear();
+      long last = store.events().lastSequence();
+      dispatched = last;
+      store.journeys().resetCheckpoints(shards.length, store.journeys().checkpoint());
+      long readMillis = (System.nanoTime() - started) / 1_000_000;
+      int journeys = restored[0];
+      int read = replay.size();
+      LongAdder reapplied = new LongAdder();
+      java.util.concurrent.atomic.AtomicInteger behind = new java.util.concurrent.atomic.AtomicInteger(shards.length);
       for (int i = 0; i < shards.length; i++) {
         Shard shard = shards[i];
         List<LoggedEvent> mine = replayed.get(i);
-        pending.add(restoring.get(i).submit(() -> replay(shard, mine, now, putBackAtOnceFrom, reapplied)));
-      }
-      awaitAll(pending);
-      long last = store.events().lastSequence();
-      dispatched = last;
-      pending.clear();
-      for (int i = 0; i < shards.length; i++) {
-        Shard s = shards[i];
-        pending.add(restoring.get(i).submit(() -> {
-          // second by second, so a rule that came due while Nudge was down fires at (about) its due
-          // time, and the gate can tell how late it is
-          for (long t = s.session().now() + 1_000; t < now; t += 1_000) {
-            s.session().advanceTo(t);
+        shard.start(session -> {
+          RuntimeException failed;
+          try {
+            failed = replay(shard, mine, now, putBackAtOnceFrom, reapplied);
+            // second by second, so a rule that came due while Nudge was down fires at (about) its due
+            // time, and the gate can tell how late it is
+            for (long t = session.now() + 1_000; t < now; t += 1_000) {
+              session.advanceTo(t);
+            }
+            session.advanceTo(now);
+            session.runRules(); // on the restored customers, also when the clock did not move
+            shard.applied(last);
+          } catch (RuntimeException | Error e) {
+            failed = e instanceof RuntimeException r ? r : new NudgeException("shard catch-up failed: " + e, e);
+            LOG.error("shard {} could not catch up after the restart", shard.index(), e);
           }
-          s.session().advanceTo(now);
-          s.session().runRules(); // on the restored customers, also when the clock did not move
-          s.applied(last);
-        }));
-      }
-      awaitAll(pending);
-      if (restored[0] > 0 || !replay.isEmpty()) {
-        LOG.info("restored {} journeys and replayed {} logged events ({} applied again) up to sequence {}",
-            restored[0], replay.size(), reapplied.sum(), last);
+          if (failed != null) {
+            recovered.completeExceptionally(failed);
+            return;
+          }
+          if (behind.decrementAndGet() == 0) {
+            if (journeys > 0 || read > 0) {
+              LOG.info("restored {} journeys and read {} logged events in {} ms; the shards caught up in {} ms more "
+                  + "({} applied again) up to sequence {}", journeys, read, readMillis,
+                  (System.nanoTime() - started) / 1_000_000 - readMillis, reapplied.sum(), last);
+            }
+            recovered.complete(null);
+          }
+        });
       }
     } finally {
       for (java.util.concurrent.ExecutorService e : restoring) {
         e.shutdownNow();
       }
     }
-    store.journeys().resetCheckpoints(shards.length, store.journeys().checkpoint());
   }
 
   /**
    * Puts back a shard's logged events after a restart: one its customer's snapshot holds already is
-   * put back for the rules to look back at (if recent), one it does not hold is applied.
+   * put back for the rules to look back at (if recent), one it does not hold is applied. An event whose
+   * customer's snapshot cannot be read is skipped, the others go on.
+   *
+   * @return the first failure, or null
    */
-  private void replay(Shard shard, List<LoggedEvent> events, long now, long putBackAtOnceFrom,
+  private RuntimeException replay(Shard shard, List<LoggedEvent> events, long now, long putBackAtOnceFrom,
       LongAdder reapplied) {
     JourneySession session = shard.session();
+    RuntimeException failed = null;
     for (LoggedEvent le : events) {
-      if (le.sequence() <= session.lastSequence(le.customerId())) {
-        // the de-duplication window learns it again: a retry of it after the restart is still a repeat
-        if (le.event().messageId() != null) {
-          shard.firstSight(le.event().source(), le.event().messageId());
+      try {
+        if (le.sequence() <= session.lastSequence(le.customerId())) {
+          // the de-duplication window learns it again: a retry of it after the restart is still a repeat
+          if (le.event().messageId() != null) {
+            shard.firstSight(le.event().source(), le.event().messageId());
+          }
+          if (le.receivedAt() >= putBackAtOnceFrom) {
+            session.reinsert(le.customerId(), le.event(), le.receivedAt(), le.sequence());
+          } else if (le.receivedAt() >= now - RECENT_EVENTS.toMillis()) {
+            session.reinsertWhenNeeded(le.customerId(), le.event(), le.receivedAt(), le.sequence());
+          }
+        } else {
+          applyLogged(shard, session, le);
+          reapplied.increment();
         }
-        if (le.receivedAt() >= putBackAtOnceFrom) {
-          session.reinsert(le.customerId(), le.event(), le.receivedAt(), le.sequence());
-        } else if (le.receivedAt() >= now - RECENT_EVENTS.toMillis()) {
-          session.reinsertWhenNeeded(le.customerId(), le.event(), le.receivedAt(), le.sequence());
+      } catch (RuntimeException e) {
+        if (failed == null) {
+          LOG.error("shard {} could not put back the logged event {} after the restart; going on without it",
+              shard.index(), le.sequence(), e);
+          failed = e;
         }
-      } else {
-        applyLogged(shard, session, le);
-        reapplied.increment();
       }
     }
     session.settle();
+    return failed;
   }
 
   private static void restoreAll(JourneySession session, List<Map.Entry<String, byte[]>> snapshots) {

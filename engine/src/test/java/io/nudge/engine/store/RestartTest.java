@@ -11,6 +11,7 @@ import io.nudge.engine.NudgeEngine;
 import io.nudge.engine.Purpose;
 import io.nudge.engine.RulePack;
 import io.nudge.engine.facts.Journey;
+import io.nudge.engine.shard.ShardedEngine;
 import io.nudge.engine.store.rocks.RocksStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,8 +62,7 @@ final class RestartTest {
 
   private void start() {
     store = RocksStore.open(dir, clock);
-    engine = NudgeEngine.start(EngineSettings.defaults().withPolicy(ContactPolicy.none()).withClock(clock).withShards(2)
-        .withTick(Duration.ofMillis(5)), PACK, heard::add, store);
+    engine = NudgeEngine.start(settings(), PACK, heard::add, store);
   }
 
   private void stop() {
@@ -199,6 +199,81 @@ final class RestartTest {
     awaitDecisions(1);
     assertThat(heard.get(0).outcome()).isEqualTo(Decision.Outcome.SUPPRESSED);
     assertThat(heard.get(0).reason()).isEqualTo("expired");
+  }
+
+  @Test
+  void aRestartTakesEventsBeforeItsShardsCaughtUp_andAppliesThemAfterWhatItRestored() throws Exception {
+    start();
+    send(event(Event.EventType.PAGE, "fay", null, "/checkout", Map.of(Purpose.PROACTIVE_CHAT, true)));
+    now.addAndGet(10_000);
+    stop(); // down before the 30 s of idling are over
+    now.addAndGet(40_000);
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    store = RocksStore.open(dir, clock);
+
+    // the timer that fell due while Nudge was down is decided during the catch-up: the listener holds it there
+    engine = ShardedEngine.startRecovering(settings(), PACK, d -> {
+      heard.add(d);
+      held.countDown();
+      try {
+        release.await(10, SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, store);
+
+    assertThat(held.await(5, SECONDS)).isTrue();
+    assertThat(engine.recovered()).isNotDone();
+    Event next = event(Event.EventType.PAGE, "fay", null, "/thanks", Map.of());
+    engine.submit(List.of(next), NudgeEngine.Ack.DURABLE).get(5, SECONDS); // taken, and in the log
+    java.util.concurrent.CompletableFuture<Void> applied = engine.submit(
+        List.of(event(Event.EventType.PAGE, "fay", null, "/done", Map.of())), NudgeEngine.Ack.APPLIED);
+    Thread.sleep(50);
+    assertThat(applied).as("an event taken during the catch-up waits behind it").isNotDone();
+    release.countDown();
+    engine.recovered().get(5, SECONDS);
+    applied.get(5, SECONDS);
+    assertThat(engine.journey("fay").get(5, SECONDS).orElseThrow().getRecentPaths())
+        .containsExactly("/checkout", "/thanks", "/done");
+    assertThat(heard).singleElement().satisfies(d -> {
+      assertThat(d.outcome()).isEqualTo(Decision.Outcome.SENT);
+      assertThat(d.engagement().createdAt()).isBetween(T0.plusSeconds(30), T0.plusSeconds(32));
+    });
+  }
+
+  @Test
+  void aSnapshotThatCannotBeRead_failsTheCatchUp_andTheStart_notTheOtherCustomers() throws Exception {
+    start();
+    send(event(Event.EventType.PAGE, "gus", null, "/a", Map.of()));
+    send(event(Event.EventType.PAGE, "hal", null, "/b", Map.of()));
+    stop();
+    store = RocksStore.open(dir, clock);
+    java.util.Map<String, byte[]> damaged = new java.util.HashMap<>();
+    store.journeys().forEach((id, snapshot) -> {
+      if (id.contains("gus")) {
+        damaged.put(id, new byte[] {1, 2, 3});
+      }
+    });
+    assertThat(damaged).hasSize(1);
+    String gusId = damaged.keySet().iterator().next();
+    store.journeys().save(ShardedEngine.shardIndex(gusId, 2), store.journeys().checkpoint(), damaged);
+
+    engine = ShardedEngine.startRecovering(settings(), PACK, heard::add, store);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.recovered().get(5, SECONDS))
+        .hasMessageContaining("stored record is damaged");
+    assertThat(engine.journey("hal").get(5, SECONDS).orElseThrow().getRecentPaths()).containsExactly("/b");
+    stop();
+    store = RocksStore.open(dir, clock);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> NudgeEngine.start(settings(), PACK, heard::add, store))
+        .hasMessageContaining("damaged");
+    store.close();
+  }
+
+  private EngineSettings settings() {
+    return EngineSettings.defaults().withPolicy(ContactPolicy.none()).withClock(clock).withShards(2)
+        .withTick(Duration.ofMillis(5));
   }
 
   private void awaitDecisions(int n) throws InterruptedException {

@@ -48,7 +48,8 @@ final class GracefulShutdownTest {
       HttpResponse<String> customer = CLIENT.send(HttpRequest.newBuilder(URI.create(second.base() + "/v1/customers/g-7"))
           .header("Authorization", "Bearer " + TestSupport.ADMIN).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(customer.body()).contains("\"pageViewsThisSession\":10");
-      assertThat(second.output()).contains("restored 20 journeys").contains("(0 applied again)");
+      assertThat(second.output()).contains("restored 20 journeys").contains("(0 applied again)")
+          .contains("Nudge caught up on the journeys and events it restored in ");
       assertThat(first.output() + second.output()).as("no token, key or customer id in the log")
           .doesNotContain(TestSupport.ADMIN, TestSupport.WRITE_KEY, TestSupport.INTEGRATION, "g-7", "/p/7");
     } finally {
