@@ -96,47 +96,77 @@ public final class RulePack {
     if (to.prepared != null && to.prepared.fromVersion().equals(from.version)) {
       return Optional.of(to.prepared.change());
     }
+    Delta delta = delta(from, to.files, true);
+    return delta == null ? Optional.empty() : Optional.of(new Change(delta.removed(), delta.added()));
+  }
+
+  /**
+   * The files that changed from {@code from} to {@code to} compiled on their own, and the rules of
+   * {@code from} that they and the files gone replace; null when that cannot be told file by file: a
+   * changed file does not compile alone, declares types, functions or queries, a rule's name clashes
+   * with one in another file, a rule of {@code from} has no file, or a DSL changed and {@code dsl} is
+   * false (with {@code dsl}, every DSLR file compiles again).
+   */
+  private static Delta delta(RulePack from, Map<String, String> to, boolean dsl) {
     Set<String> changed = new TreeSet<>();
-    boolean dslChanged = false;
-    for (Map.Entry<String, String> f : to.files.entrySet()) {
+    for (Map.Entry<String, String> f : to.entrySet()) {
       if (!f.getValue().equals(from.files.get(f.getKey()))) {
         changed.add(f.getKey());
-        dslChanged |= RuleFormat.of(f.getKey()) == RuleFormat.DSL;
       }
     }
-    for (String name : from.files.keySet()) {
-      dslChanged |= !to.files.containsKey(name) && RuleFormat.of(name) == RuleFormat.DSL;
+    Set<String> gone = new TreeSet<>(from.files.keySet());
+    gone.removeAll(to.keySet());
+    if (Stream.concat(changed.stream(), gone.stream()).anyMatch(n -> RuleFormat.of(n) == RuleFormat.DSL)) {
+      if (!dsl) {
+        return null;
+      }
+      to.keySet().stream().filter(n -> RuleFormat.of(n) == RuleFormat.DSLR).forEach(changed::add); // all read it
     }
+    boolean dslr = changed.stream().anyMatch(n -> RuleFormat.of(n) == RuleFormat.DSLR);
     SortedMap<String, byte[]> compile = new TreeMap<>();
-    for (Map.Entry<String, String> f : to.files.entrySet()) {
+    for (Map.Entry<String, String> f : to.entrySet()) {
       RuleFormat format = RuleFormat.of(f.getKey());
-      boolean dslr = format == RuleFormat.DSLR;
-      if (changed.contains(f.getKey()) || format == RuleFormat.DSL || dslChanged && dslr) {
-        changed.add(f.getKey());
+      if (changed.contains(f.getKey()) || dslr && format == RuleFormat.DSL) {
         compile.put(f.getKey(), format == RuleFormat.XLSX
             ? Base64.getMimeDecoder().decode(f.getValue()) : f.getValue().getBytes(StandardCharsets.UTF_8));
       }
     }
-    List<Rule> removed = new ArrayList<>();
-    Set<String> kept = new java.util.HashSet<>(to.ruleNames());
-    for (KiePackage p : from.kieBase.getKiePackages()) {
-      for (Rule r : p.getRules()) {
-        if (!kept.contains(r.getName()) || changed.contains(sourceOf(r))) {
-          removed.add(r);
+    Map<String, String> generated = new TreeMap<>();
+    Collection<KiePackage> added = List.of();
+    Set<String> addedRules = new java.util.HashSet<>();
+    if (compile.keySet().stream().anyMatch(n -> RuleFormat.of(n) != RuleFormat.DSL)) {
+      List<RuleProblem> problems = new ArrayList<>();
+      KnowledgeBuilder builder = RuleFormat.newBuilder(compile, generated, problems);
+      if (builder.hasErrors() || !problems.isEmpty() || !onlyRules(builder.getKnowledgePackages())) {
+        return null;
+      }
+      added = builder.getKnowledgePackages();
+      for (KiePackage p : added) {
+        for (Rule r : p.getRules()) {
+          addedRules.add(p.getName() + '\u0000' + r.getName());
         }
       }
     }
-    Collection<KiePackage> added = List.of();
-    if (compile.keySet().stream().anyMatch(n -> RuleFormat.of(n) != RuleFormat.DSL)) {
-      List<RuleProblem> problems = new ArrayList<>();
-      KnowledgeBuilder builder = RuleFormat.newBuilder(compile, new TreeMap<>(), problems);
-      if (builder.hasErrors() || !problems.isEmpty() || !onlyRules(builder.getKnowledgePackages())) {
-        return Optional.empty();
+    List<Rule> removed = new ArrayList<>();
+    for (KiePackage p : from.kieBase.getKiePackages()) {
+      for (Rule r : p.getRules()) {
+        String source = sourceOf(r);
+        if (source == null) {
+          return null;
+        }
+        if (changed.contains(source) || gone.contains(source)) {
+          removed.add(r);
+        } else if (addedRules.contains(p.getName() + '\u0000' + r.getName())) {
+          return null; // a rule of the same name in another file: the whole compile says where
+        }
       }
-      added = builder.getKnowledgePackages();
     }
-    return Optional.of(new Change(List.copyOf(removed), added));
+    return new Delta(changed, List.copyOf(removed), added, generated);
   }
+
+  /** See {@link #delta}; {@code generated} is the DRL that DSLR files and decision tables compiled to. */
+  private record Delta(Set<String> changed, List<Rule> removed, Collection<KiePackage> added,
+      Map<String, String> generated) {}
 
   private static boolean keepsWhatSessionsHold(RulePack from, RulePack to) {
     return from.matches(io.nudge.engine.facts.Consent.class) == to.matches(io.nudge.engine.facts.Consent.class)
@@ -226,58 +256,12 @@ public final class RulePack {
     if (sorted.equals(from.files)) {
       return from;
     }
-    Set<String> changed = new TreeSet<>();
-    for (Map.Entry<String, String> f : sorted.entrySet()) {
-      if (!f.getValue().equals(from.files.get(f.getKey()))) {
-        changed.add(f.getKey());
-      }
+    Delta delta = delta(from, sorted, false);
+    if (delta == null) {
+      return null;
     }
-    Set<String> gone = new TreeSet<>(from.files.keySet());
-    gone.removeAll(sorted.keySet());
-    if (Stream.concat(changed.stream(), gone.stream()).anyMatch(n -> RuleFormat.of(n) == RuleFormat.DSL)) {
-      return null; // every DSLR file reads it
-    }
-    SortedMap<String, byte[]> compile = new TreeMap<>();
-    for (String name : changed) {
-      compile.put(name, files.get(name));
-    }
-    if (changed.stream().anyMatch(n -> RuleFormat.of(n) == RuleFormat.DSLR)) {
-      for (Map.Entry<String, byte[]> f : files.entrySet()) {
-        if (RuleFormat.of(f.getKey()) == RuleFormat.DSL) {
-          compile.put(f.getKey(), f.getValue());
-        }
-      }
-    }
-    Map<String, String> generated = new TreeMap<>();
-    Collection<KiePackage> added = List.of();
-    Set<String> addedRules = new java.util.HashSet<>();
-    if (!changed.isEmpty()) {
-      List<RuleProblem> problems = new ArrayList<>();
-      KnowledgeBuilder builder = RuleFormat.newBuilder(compile, generated, problems);
-      if (builder.hasErrors() || !problems.isEmpty() || !onlyRules(builder.getKnowledgePackages())) {
-        return null;
-      }
-      added = builder.getKnowledgePackages();
-      for (KiePackage p : added) {
-        for (Rule r : p.getRules()) {
-          addedRules.add(p.getName() + '\u0000' + r.getName());
-        }
-      }
-    }
-    List<Rule> removed = new ArrayList<>();
-    for (KiePackage p : from.kieBase.getKiePackages()) {
-      for (Rule r : p.getRules()) {
-        String source = sourceOf(r);
-        if (source == null) {
-          return null;
-        }
-        if (changed.contains(source) || gone.contains(source)) {
-          removed.add(r);
-        } else if (addedRules.contains(p.getName() + '\u0000' + r.getName())) {
-          return null; // a rule of the same name in another file: the whole compile says where
-        }
-      }
-    }
+    List<Rule> removed = delta.removed();
+    Collection<KiePackage> added = delta.added();
     KieBase base = KnowledgeBaseFactory.newKnowledgeBase(streamMode());
     org.drools.core.impl.InternalRuleBase internal = (org.drools.core.impl.InternalRuleBase) base;
     internal.addPackages(from.packages);
@@ -295,13 +279,13 @@ public final class RulePack {
     checkPriorities(pack, sorted);
     // the unchanged files passed these checks when the running pack compiled
     SortedMap<String, String> changedText = new TreeMap<>(sorted);
-    changedText.keySet().retainAll(changed);
-    List<RuleProblem> refused = RuleLint.check(changedText, generated);
-    refused.addAll(RuleExplanations.check(base, changedText, generated));
+    changedText.keySet().retainAll(delta.changed());
+    List<RuleProblem> refused = RuleLint.check(changedText, delta.generated());
+    refused.addAll(RuleExplanations.check(base, changedText, delta.generated()));
     if (!refused.isEmpty()) {
       throw new RuleCompilationException(refused);
     }
-    pack.prepared = new Prepared(from.version, new Change(List.copyOf(removed), added));
+    pack.prepared = new Prepared(from.version, new Change(removed, added));
     return pack;
   }
 
