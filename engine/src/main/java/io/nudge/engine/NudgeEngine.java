@@ -29,7 +29,8 @@ public interface NudgeEngine extends AutoCloseable {
    * Completes once the engine has caught up on what it restored at its start: the raw events its rules
    * look back at put back, the logged events no snapshot held applied, the timers that fell due while
    * it was down run. It takes events before that; they wait behind the catch-up, in order. Completes
-   * exceptionally when a shard could not catch up (a damaged snapshot, say).
+   * exceptionally when a shard could not catch up (it then applies nothing more, and saves nothing, so
+   * the log keeps every event for the next start) or the engine was closed first.
    */
   CompletableFuture<Void> recovered();
 

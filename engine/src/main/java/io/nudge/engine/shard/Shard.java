@@ -64,7 +64,7 @@ final class Shard {
   /** The checkpoint the round under way saves with its last chunk: every event applied when it began. */
   private long roundCheckpoint = -1;
   /** What the thread does before its first task: a restart's catch-up, see {@link #start(Consumer)}. */
-  private Consumer<JourneySession> first;
+  private java.util.function.Predicate<JourneySession> first;
 
   Shard(int index, int capacity, JourneySession session, InstantSource clock, long tickMillis, int dedupeWindow,
       JourneyStore journeys, LongSupplier dispatched, EngineMetrics metrics) {
@@ -96,10 +96,19 @@ final class Shard {
     thread.start();
   }
 
-  /** Starts the thread; {@code first} runs on it before any queued task, and before the clock moves. */
-  void start(Consumer<JourneySession> first) {
+  /**
+   * Starts the thread; {@code first} runs on it before any queued task, and before the clock moves.
+   * When it returns false the shard ends there: it runs no task and saves nothing, so everything it
+   * had not saved is still only in the event log, for the next start.
+   */
+  void start(java.util.function.Predicate<JourneySession> first) {
     this.first = first;
     thread.start();
+  }
+
+  /** True once {@link #stop} was called. */
+  boolean stopping() {
+    return !running;
   }
 
   int index() {
@@ -209,8 +218,12 @@ final class Shard {
 
   private void loop() {
     if (first != null) {
-      run(first);
+      boolean goOn = first.test(session);
       first = null;
+      if (!goOn) {
+        session.close();
+        return;
+      }
     }
     while (running || !queue.isEmpty()) {
       Consumer<JourneySession> task;

@@ -56,11 +56,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardedEngine implements NudgeEngine {
   private static final Logger LOG = LoggerFactory.getLogger(ShardedEngine.class);
-  /** How far back raw events are put back into the sessions on restart: their expiry. */
   /** Events that carry a deliberate new choice, made in the site's consent banner: Nudge's SDK, Segment's. */
   static final Set<String> CONSENT_CHANGES = Set.of("Consent Updated", "Segment Consent Preference Updated");
 
-  static final Duration RECENT_EVENTS = Duration.ofMinutes(10);
+  /** How far back raw events are put back into the sessions on restart: their expiry. */
+  static final Duration RECENT_EVENTS = io.nudge.engine.facts.CustomerEvent.LIFETIME;
   /**
    * At a restart, the customers with an event this close to the last event logged get their recent
    * events back in the session at once, so the timers those start fall due (and are sent, or recorded
@@ -461,7 +461,7 @@ public final class ShardedEngine implements NudgeEngine {
   /** Snapshots handed to a shard's restoring thread at a time. */
   private static final int RESTORE_BATCH = 512;
 
-  /** See {@link #startRecovering}; a shard that could not catch up goes on with the customers it has. */
+  /** See {@link #startRecovering} and {@link NudgeEngine#recovered}. */
   @Override
   public CompletableFuture<Void> recovered() {
     return recovered.copy();
@@ -537,24 +537,28 @@ public final class ShardedEngine implements NudgeEngine {
         Shard shard = shards[i];
         List<LoggedEvent> mine = replayed.get(i);
         shard.start(session -> {
-          RuntimeException failed;
           try {
-            failed = replay(shard, mine, now, putBackAtOnceFrom, reapplied);
+            int skipped = replay(shard, mine, now, putBackAtOnceFrom, reapplied);
+            if (skipped > 0) {
+              LOG.error("shard {}: {} logged events skipped at the restart, their customers' snapshots unreadable",
+                  shard.index(), skipped);
+            }
             // second by second, so a rule that came due while Nudge was down fires at (about) its due
             // time, and the gate can tell how late it is
             for (long t = session.now() + 1_000; t < now; t += 1_000) {
               session.advanceTo(t);
+              stopIfClosing(shard);
             }
             session.advanceTo(now);
             session.runRules(); // on the restored customers, also when the clock did not move
             shard.applied(last);
           } catch (RuntimeException | Error e) {
-            failed = e instanceof RuntimeException r ? r : new NudgeException("shard catch-up failed: " + e, e);
-            LOG.error("shard {} could not catch up after the restart", shard.index(), e);
-          }
-          if (failed != null) {
-            recovered.completeExceptionally(failed);
-            return;
+            // nothing more applied or saved: the log holds it all for the next start
+            if (!(e instanceof Closing)) {
+              LOG.error("shard {} could not catch up after the restart; it applies nothing more", shard.index(), e);
+            }
+            recovered.completeExceptionally(e);
+            return false;
           }
           if (behind.decrementAndGet() == 0) {
             if (journeys > 0 || read > 0) {
@@ -564,6 +568,7 @@ public final class ShardedEngine implements NudgeEngine {
             }
             recovered.complete(null);
           }
+          return true;
         });
       }
     } finally {
@@ -573,18 +578,37 @@ public final class ShardedEngine implements NudgeEngine {
     }
   }
 
+  /** The engine was closed while a shard was catching up after the start: it stops where it is. */
+  private static final class Closing extends NudgeException {
+    private static final long serialVersionUID = 1L;
+
+    Closing() {
+      super("closed while catching up after the start");
+    }
+  }
+
+  private static void stopIfClosing(Shard shard) {
+    if (shard.stopping()) {
+      throw new Closing();
+    }
+  }
+
   /**
    * Puts back a shard's logged events after a restart: one its customer's snapshot holds already is
    * put back for the rules to look back at (if recent), one it does not hold is applied. An event whose
-   * customer's snapshot cannot be read is skipped, the others go on.
+   * customer's snapshot cannot be read is skipped and logged, the others go on, as they do for a
+   * dormant customer's event once the shards run.
    *
-   * @return the first failure, or null
+   * @return how many events were skipped
    */
-  private RuntimeException replay(Shard shard, List<LoggedEvent> events, long now, long putBackAtOnceFrom,
-      LongAdder reapplied) {
+  private int replay(Shard shard, List<LoggedEvent> events, long now, long putBackAtOnceFrom, LongAdder reapplied) {
     JourneySession session = shard.session();
-    RuntimeException failed = null;
+    int skipped = 0;
+    int n = 0;
     for (LoggedEvent le : events) {
+      if (++n % 1_000 == 0) {
+        stopIfClosing(shard);
+      }
       try {
         if (le.sequence() <= session.lastSequence(le.customerId())) {
           // the de-duplication window learns it again: a retry of it after the restart is still a repeat
@@ -600,16 +624,14 @@ public final class ShardedEngine implements NudgeEngine {
           applyLogged(shard, session, le);
           reapplied.increment();
         }
-      } catch (RuntimeException e) {
-        if (failed == null) {
-          LOG.error("shard {} could not put back the logged event {} after the restart; going on without it",
-              shard.index(), le.sequence(), e);
-          failed = e;
+      } catch (java.io.UncheckedIOException e) { // a stored record that cannot be read
+        if (skipped++ == 0) {
+          LOG.error("shard {} skipped the logged event {} at the restart", shard.index(), le.sequence(), e);
         }
       }
     }
     session.settle();
-    return failed;
+    return skipped;
   }
 
   private static void restoreAll(JourneySession session, List<Map.Entry<String, byte[]>> snapshots) {

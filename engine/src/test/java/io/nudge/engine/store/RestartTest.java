@@ -243,7 +243,7 @@ final class RestartTest {
   }
 
   @Test
-  void aSnapshotThatCannotBeRead_failsTheCatchUp_andTheStart_notTheOtherCustomers() throws Exception {
+  void aSnapshotThatCannotBeRead_costsItsCustomer_notTheRestart() throws Exception {
     start();
     send(event(Event.EventType.PAGE, "gus", null, "/a", Map.of()));
     send(event(Event.EventType.PAGE, "hal", null, "/b", Map.of()));
@@ -259,16 +259,49 @@ final class RestartTest {
     String gusId = damaged.keySet().iterator().next();
     store.journeys().save(ShardedEngine.shardIndex(gusId, 2), store.journeys().checkpoint(), damaged);
 
-    engine = ShardedEngine.startRecovering(settings(), PACK, heard::add, store);
+    engine = NudgeEngine.start(settings(), PACK, heard::add, store);
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.recovered().get(5, SECONDS))
-        .hasMessageContaining("stored record is damaged");
+    assertThat(engine.recovered()).isCompleted();
     assertThat(engine.journey("hal").get(5, SECONDS).orElseThrow().getRecentPaths()).containsExactly("/b");
-    stop();
+    send(event(Event.EventType.PAGE, "ivy", null, "/c", Map.of()));
+    assertThat(engine.journey("ivy").get(5, SECONDS).orElseThrow().getRecentPaths()).containsExactly("/c");
+  }
+
+  @Test
+  void closedWhileCatchingUp_theShardsStopWithoutSaving_andTheNextStartHasEveryEvent() throws Exception {
+    start();
+    send(event(Event.EventType.PAGE, "jon", null, "/checkout", Map.of(Purpose.PROACTIVE_CHAT, true)));
+    now.addAndGet(10_000);
+    stop(); // down before the 30 s of idling are over
+    now.addAndGet(40_000);
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     store = RocksStore.open(dir, clock);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> NudgeEngine.start(settings(), PACK, heard::add, store))
-        .hasMessageContaining("damaged");
+    long checkpoint = store.journeys().checkpoint();
+    engine = ShardedEngine.startRecovering(settings(), PACK, d -> {
+      held.countDown();
+      try {
+        release.await(10, SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, store);
+    assertThat(held.await(5, SECONDS)).isTrue();
+    engine.submit(List.of(event(Event.EventType.PAGE, "jon", null, "/thanks", Map.of())), NudgeEngine.Ack.DURABLE)
+        .get(5, SECONDS);
+
+    java.util.concurrent.CompletableFuture<Void> closed = java.util.concurrent.CompletableFuture.runAsync(engine::close);
+    Thread.sleep(100); // the close has told the shards to stop
+    release.countDown();
+    closed.get(5, SECONDS);
+
+    assertThat(engine.recovered()).isCompletedExceptionally();
+    assertThat(store.journeys().checkpoint()).as("nothing saved past what was caught up on").isEqualTo(checkpoint);
     store.close();
+    engine = null;
+    start();
+    assertThat(engine.journey("jon").get(5, SECONDS).orElseThrow().getRecentPaths())
+        .containsExactly("/checkout", "/thanks");
   }
 
   private EngineSettings settings() {
