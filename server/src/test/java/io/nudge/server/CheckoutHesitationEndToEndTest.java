@@ -89,7 +89,8 @@ final class CheckoutHesitationEndToEndTest {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
     try {
-      server = TestSupport.startServer(env, clock); // the rule fires while the engine restores
+      server = TestSupport.startServer(env, clock); // the rule fires while the engine catches up
+      server.engine().recovered().get(10, TimeUnit.SECONDS); // which it logs once done
     } finally {
       System.setErr(err);
     }
