@@ -51,6 +51,8 @@ final class RestartTest {
   private RocksStore store;
   private NudgeEngine engine;
   private int messages;
+  /** Lets a catch-up held by {@link #startRecoveringHeld} go on. */
+  private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 
   private static Path tempDir() {
     try {
@@ -208,22 +210,10 @@ final class RestartTest {
     now.addAndGet(10_000);
     stop(); // down before the 30 s of idling are over
     now.addAndGet(40_000);
-    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    store = RocksStore.open(dir, clock);
 
     // the timer that fell due while Nudge was down is decided during the catch-up: the listener holds it there
-    engine = ShardedEngine.startRecovering(settings(), PACK, d -> {
-      heard.add(d);
-      held.countDown();
-      try {
-        release.await(10, SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, store);
+    startRecoveringHeld();
 
-    assertThat(held.await(5, SECONDS)).isTrue();
     assertThat(engine.recovered()).isNotDone();
     Event next = event(Event.EventType.PAGE, "fay", null, "/thanks", Map.of());
     engine.submit(List.of(next), NudgeEngine.Ack.DURABLE).get(5, SECONDS); // taken, and in the log
@@ -274,19 +264,7 @@ final class RestartTest {
     now.addAndGet(10_000);
     stop(); // down before the 30 s of idling are over
     now.addAndGet(40_000);
-    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    store = RocksStore.open(dir, clock);
-    long checkpoint = store.journeys().checkpoint();
-    engine = ShardedEngine.startRecovering(settings(), PACK, d -> {
-      held.countDown();
-      try {
-        release.await(10, SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, store);
-    assertThat(held.await(5, SECONDS)).isTrue();
+    long checkpoint = startRecoveringHeld();
     engine.submit(List.of(event(Event.EventType.PAGE, "jon", null, "/thanks", Map.of())), NudgeEngine.Ack.DURABLE)
         .get(5, SECONDS);
 
@@ -302,6 +280,27 @@ final class RestartTest {
     start();
     assertThat(engine.journey("jon").get(5, SECONDS).orElseThrow().getRecentPaths())
         .containsExactly("/checkout", "/thanks");
+  }
+
+  /**
+   * Starts without waiting for the catch-up, with a listener that holds it at the first decision until
+   * {@link #release}; returns once it is held, with the checkpoint the store had.
+   */
+  private long startRecoveringHeld() throws InterruptedException {
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    store = RocksStore.open(dir, clock);
+    long checkpoint = store.journeys().checkpoint();
+    engine = ShardedEngine.startRecovering(settings(), PACK, d -> {
+      heard.add(d);
+      held.countDown();
+      try {
+        release.await(10, SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, store);
+    assertThat(held.await(5, SECONDS)).isTrue();
+    return checkpoint;
   }
 
   private EngineSettings settings() {
