@@ -528,53 +528,76 @@ public final class ShardedEngine implements NudgeEngine {
       long last = store.events().lastSequence();
       dispatched = last;
       store.journeys().resetCheckpoints(shards.length, store.journeys().checkpoint());
-      long readMillis = (System.nanoTime() - started) / 1_000_000;
-      int journeys = restored[0];
-      int read = replay.size();
-      LongAdder reapplied = new LongAdder();
-      java.util.concurrent.atomic.AtomicInteger behind = new java.util.concurrent.atomic.AtomicInteger(shards.length);
+      CatchUp catchUp = new CatchUp(now, putBackAtOnceFrom, last, restored[0], replay.size(), started);
       for (int i = 0; i < shards.length; i++) {
         Shard shard = shards[i];
         List<LoggedEvent> mine = replayed.get(i);
-        shard.start(session -> {
-          try {
-            int skipped = replay(shard, mine, now, putBackAtOnceFrom, reapplied);
-            if (skipped > 0) {
-              LOG.error("shard {}: {} logged events skipped at the restart, their customers' snapshots unreadable",
-                  shard.index(), skipped);
-            }
-            // second by second, so a rule that came due while Nudge was down fires at (about) its due
-            // time, and the gate can tell how late it is
-            for (long t = session.now() + 1_000; t < now; t += 1_000) {
-              session.advanceTo(t);
-              stopIfClosing(shard);
-            }
-            session.advanceTo(now);
-            session.runRules(); // on the restored customers, also when the clock did not move
-            shard.applied(last);
-          } catch (RuntimeException | Error e) {
-            // nothing more applied or saved: the log holds it all for the next start
-            if (!(e instanceof Closing)) {
-              LOG.error("shard {} could not catch up after the restart; it applies nothing more", shard.index(), e);
-            }
-            recovered.completeExceptionally(e);
-            return false;
-          }
-          if (behind.decrementAndGet() == 0) {
-            if (journeys > 0 || read > 0) {
-              LOG.info("restored {} journeys and read {} logged events in {} ms; the shards caught up in {} ms more "
-                  + "({} applied again) up to sequence {}", journeys, read, readMillis,
-                  (System.nanoTime() - started) / 1_000_000 - readMillis, reapplied.sum(), last);
-            }
-            recovered.complete(null);
-          }
-          return true;
-        });
+        shard.start(session -> catchUp.run(shard, session, mine));
       }
     } finally {
       for (java.util.concurrent.ExecutorService e : restoring) {
         e.shutdownNow();
       }
+    }
+  }
+
+  /** What every shard does on its own thread after a start, before its first task: see {@link #startRecovering}. */
+  private final class CatchUp {
+    private final long now;
+    private final long putBackAtOnceFrom;
+    private final long last;
+    private final int journeys;
+    private final int read;
+    private final long started;
+    private final long readMillis;
+    private final LongAdder reapplied = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicInteger behind =
+        new java.util.concurrent.atomic.AtomicInteger(shards.length);
+
+    CatchUp(long now, long putBackAtOnceFrom, long last, int journeys, int read, long started) {
+      this.now = now;
+      this.putBackAtOnceFrom = putBackAtOnceFrom;
+      this.last = last;
+      this.journeys = journeys;
+      this.read = read;
+      this.started = started;
+      this.readMillis = (System.nanoTime() - started) / 1_000_000;
+    }
+
+    /** The shard's logged events put back or applied, then the clock to now; false when it must stop there. */
+    boolean run(Shard shard, JourneySession session, List<LoggedEvent> events) {
+      try {
+        int skipped = replay(shard, events, now, putBackAtOnceFrom, reapplied);
+        if (skipped > 0) {
+          LOG.error("shard {}: {} logged events skipped at the restart, their customers' snapshots unreadable",
+              shard.index(), skipped);
+        }
+        // second by second, so a rule that came due while Nudge was down fires at (about) its due
+        // time, and the gate can tell how late it is
+        for (long t = session.now() + 1_000; t < now; t += 1_000) {
+          session.advanceTo(t);
+          stopIfClosing(shard);
+        }
+        session.advanceTo(now);
+        session.runRules(); // on the restored customers, also when the clock did not move
+        shard.applied(last);
+      } catch (RuntimeException | Error e) {
+        // nothing more applied or saved: the log holds it all for the next start
+        if (!(e instanceof Closing)) {
+          LOG.error("shard {} could not catch up after the restart; it applies nothing more", shard.index(), e);
+        }
+        recovered.completeExceptionally(e);
+        return false;
+      }
+      if (behind.decrementAndGet() == 0) {
+        if (journeys > 0 || read > 0) {
+          LOG.info("restored {} journeys and read {} logged events in {} ms; the shards caught up in {} ms more "
+              + "({} applied again) up to sequence {}", journeys, read, readMillis,
+              (System.nanoTime() - started) / 1_000_000 - readMillis, reapplied.sum(), last);
+        }
+        recovered.complete(null);
+      }
+      return true;
     }
   }
 

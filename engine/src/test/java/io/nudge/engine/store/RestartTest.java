@@ -175,12 +175,8 @@ final class RestartTest {
 
   @Test
   void timerDueWhileDown_firesAtRestart_whenItsMomentIsRecent() throws Exception {
-    start();
-    send(event(Event.EventType.PAGE, "ann", null, "/checkout", Map.of(Purpose.PROACTIVE_CHAT, true)));
-    now.addAndGet(10_000);
-    stop(); // down before the 30 s of idling are over
+    leftIdleAtCheckoutWhileDown("ann");
 
-    now.addAndGet(40_000); // back 50 s after the last event: the moment came 20 s ago
     start();
 
     awaitDecisions(1);
@@ -205,11 +201,7 @@ final class RestartTest {
 
   @Test
   void aRestartTakesEventsBeforeItsShardsCaughtUp_andAppliesThemAfterWhatItRestored() throws Exception {
-    start();
-    send(event(Event.EventType.PAGE, "fay", null, "/checkout", Map.of(Purpose.PROACTIVE_CHAT, true)));
-    now.addAndGet(10_000);
-    stop(); // down before the 30 s of idling are over
-    now.addAndGet(40_000);
+    leftIdleAtCheckoutWhileDown("fay");
 
     // the timer that fell due while Nudge was down is decided during the catch-up: the listener holds it there
     startRecoveringHeld();
@@ -259,11 +251,7 @@ final class RestartTest {
 
   @Test
   void closedWhileCatchingUp_theShardsStopWithoutSaving_andTheNextStartHasEveryEvent() throws Exception {
-    start();
-    send(event(Event.EventType.PAGE, "jon", null, "/checkout", Map.of(Purpose.PROACTIVE_CHAT, true)));
-    now.addAndGet(10_000);
-    stop(); // down before the 30 s of idling are over
-    now.addAndGet(40_000);
+    leftIdleAtCheckoutWhileDown("jon");
     long checkpoint = startRecoveringHeld();
     engine.submit(List.of(event(Event.EventType.PAGE, "jon", null, "/thanks", Map.of())), NudgeEngine.Ack.DURABLE)
         .get(5, SECONDS);
@@ -301,6 +289,18 @@ final class RestartTest {
     }, store);
     assertThat(held.await(5, SECONDS)).isTrue();
     return checkpoint;
+  }
+
+  /**
+   * {@code who} opens the checkout (consent to chat given) and Nudge stops 10 s later; the clock is then
+   * 50 s past that page: the 30 s of idling ended 20 s ago, while Nudge was down.
+   */
+  private void leftIdleAtCheckoutWhileDown(String who) throws Exception {
+    start();
+    send(event(Event.EventType.PAGE, who, null, "/checkout", Map.of(Purpose.PROACTIVE_CHAT, true)));
+    now.addAndGet(10_000);
+    stop();
+    now.addAndGet(40_000);
   }
 
   private EngineSettings settings() {
