@@ -116,6 +116,9 @@ final class DemoShopBrowserTest {
     WebElement search = visible(By.id("q"));
     search.sendKeys("cancel");
     search.submit();
+    // the submit loads the search page: flush what its SDK tracked once that SDK is there
+    new WebDriverWait(browser, WAIT).until(b -> (Boolean) browser.executeScript(
+        "return location.search.indexOf('q=') >= 0 && !!window.nudge && typeof window.nudge.flush === 'function'"));
     browser.executeScript("window.nudge.flush()");
     click(By.cssSelector(".scenes-toggle"));
 
