@@ -127,7 +127,7 @@ public final class NudgeServer implements AutoCloseable {
         () -> engineRef[0] == null ? 0 : engineRef[0].queuedEvents(), clock);
     NudgeMetrics metrics = NudgeMetrics.create();
     EngineSettings engineSettings = engineSettings(config, clock).withMetrics(metrics);
-    // takes events as soon as the journeys are back and the log read; the shards catch up meanwhile
+    // takes events at once; the journeys and the log are read, and the shards catch up, behind them
     ShardedEngine engine = ShardedEngine.startRecovering(engineSettings, rules, decision -> {
       if (deploymentRef[0] != null) {
         deploymentRef[0].count(decision);

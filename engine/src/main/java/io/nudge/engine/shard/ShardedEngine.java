@@ -360,12 +360,15 @@ public final class ShardedEngine implements NudgeEngine {
   }
 
   /**
-   * Starts an engine on {@code store} and returns as soon as it takes events: the journeys are back
-   * (as their snapshots' bytes, see {@link JourneySession#restore}) and the event log is read. Each
-   * shard then catches up on its own thread, before any new event: it puts back the recent raw events
-   * its customers' rules look back at, applies the logged events no snapshot holds, and runs the timers
-   * that fell due while Nudge was down, second by second. Events accepted meanwhile are in the log and
-   * wait behind that, in order; {@link #recovered} completes when every shard is through.
+   * Starts an engine on {@code store} and returns as soon as it takes events, before it has read the
+   * journeys or the event log: new events are logged after the last one logged before the start. Two
+   * threads then read the journeys (put back as their snapshots' bytes, see {@link JourneySession#restore},
+   * each on its shard's thread) and the log, side by side. Each shard then catches up on its own thread,
+   * before any new event: it puts back the recent raw events its customers' rules look back at, applies
+   * the logged events no snapshot holds, and runs the timers that fell due while Nudge was down, second
+   * by second. Events accepted meanwhile are in the log and wait behind that, in order;
+   * {@link #recovered} completes when every shard is through, exceptionally when the store could not be
+   * read (the shards then apply and save nothing).
    */
   public static ShardedEngine startRecovering(EngineSettings settings, RulePack rules, DecisionListener listener,
       EngineStore store) {
@@ -374,11 +377,10 @@ public final class ShardedEngine implements NudgeEngine {
     EventLog log = store.events();
     long from = Math.min(store.journeys().checkpoint() + 1,
         log.firstSequenceAtOrAfter(now - RECENT_EVENTS.toMillis()));
-    List<LoggedEvent> replay = new ArrayList<>();
-    log.replay(from, replay::add);
-    long sessionStart = replay.isEmpty() ? now : Math.min(now, replay.get(0).receivedAt());
+    long last = log.lastSequence();
+    long sessionStart = Math.min(now, log.firstReceivedAt(from).orElse(now));
     ShardedEngine engine = new ShardedEngine(settings, rules, store, listener, sessionStart);
-    engine.restore(replay, now, started);
+    engine.restore(from, last, now, started);
     engine.housekeeping.scheduleWithFixedDelay(engine::trimLog, 1, 1, TimeUnit.MINUTES);
     engine.housekeeping.scheduleWithFixedDelay(engine::forgetEndedMemoryOnlyVisits, 1, 1, TimeUnit.MINUTES);
     engine.housekeeping.scheduleWithFixedDelay(engine::purgeRetained, 1, 60, TimeUnit.MINUTES);
@@ -458,7 +460,7 @@ public final class ShardedEngine implements NudgeEngine {
     return out;
   }
 
-  /** Snapshots handed to a shard's restoring thread at a time. */
+  /** Snapshots handed to a shard's thread at a time while it restores. */
   private static final int RESTORE_BATCH = 512;
 
   /** See {@link #startRecovering} and {@link NudgeEngine#recovered}. */
@@ -467,107 +469,189 @@ public final class ShardedEngine implements NudgeEngine {
     return recovered.copy();
   }
 
-  /** Puts the journeys back, reads the log, then starts each shard with its catch-up; see {@link #startRecovering}. */
-  private void restore(List<LoggedEvent> replay, long now, long started) {
-    // each shard restores its journeys and runs its rules on its own thread, as it will once started;
-    // one thread per shard keeps a session to one thread at a time
-    List<java.util.concurrent.ExecutorService> restoring = new ArrayList<>(shards.length);
-    for (Shard s : shards) {
-      restoring.add(Executors.newSingleThreadExecutor(r -> new Thread(r, "nudge-restore-" + s.index())));
+  /** The restore under way after a start, until it ends; read by {@link #close}. */
+  private volatile Restore restoring;
+
+  /**
+   * Starts each shard with its part of the restore, then the two threads that read the journeys and the
+   * event log for them; see {@link #startRecovering}.
+   */
+  private void restore(long from, long last, long now, long started) {
+    dispatched = last;
+    store.journeys().resetCheckpoints(shards.length, store.journeys().checkpoint());
+    Restore restore = new Restore(from, last, now, started);
+    restoring = restore;
+    for (Shard shard : shards) {
+      shard.start(session -> restore.run(shard, session));
     }
-    int[] restored = new int[1];
-    try {
-      List<List<Map.Entry<String, byte[]>>> batches = new ArrayList<>(shards.length);
-      List<java.util.concurrent.Future<?>> pending = new ArrayList<>();
-      for (int i = 0; i < shards.length; i++) {
-        batches.add(new ArrayList<>(RESTORE_BATCH));
-      }
-      store.journeys().forEach((customerId, snapshot) -> {
-        int shard = shardOf(customerId).index();
-        List<Map.Entry<String, byte[]>> batch = batches.get(shard);
-        batch.add(Map.entry(customerId, snapshot));
-        if (batch.size() == RESTORE_BATCH) {
-          pending.add(restoring.get(shard).submit(() -> restoreAll(shards[shard].session(), batch)));
-          batches.set(shard, new ArrayList<>(RESTORE_BATCH));
-        }
-        restored[0]++;
-      });
-      for (int i = 0; i < shards.length; i++) {
-        List<Map.Entry<String, byte[]>> rest = batches.get(i);
-        JourneySession session = shards[i].session();
-        pending.add(restoring.get(i).submit(() -> restoreAll(session, rest)));
-      }
-      awaitAll(pending);
-      // a merge that a crash interrupted: fold what is still apart (absorbing twice changes nothing)
-      for (Shard s : shards) {
-        for (String customerId : s.session().customerIds()) {
-          String owner = identities.customerOf(customerId).orElse(customerId);
-          if (!owner.equals(customerId)) {
-            byte[] snapshot = s.session().remove(customerId);
-            shardOf(owner).session().absorb(owner, customerId, snapshot);
-          }
-        }
-      }
-      // the log read again: each shard's events, in log order, on that shard's own thread
-      List<List<LoggedEvent>> replayed = new ArrayList<>(shards.length);
-      for (int i = 0; i < shards.length; i++) {
-        replayed.add(new ArrayList<>());
-      }
-      // no link changes before the shards run: each customer is looked up once, not once per event (per
-      // event, the lookups took 40 % of the start-up thread's time after a load)
-      Map<String, String> owners = new java.util.HashMap<>();
-      for (LoggedEvent logged : replay) {
-        String owner = owners.computeIfAbsent(logged.customerId(), c -> identities.customerOf(c).orElse(c));
-        LoggedEvent le = owner.equals(logged.customerId()) ? logged
-            : new LoggedEvent(logged.sequence(), logged.receivedAt(), owner, logged.event());
-        replayed.get(shardOf(le.customerId()).index()).add(le);
-      }
-      // the last minutes before the stop, not before now: a timer started then is decided at the restart
-      long lastReceived = replay.isEmpty() ? now : replay.get(replay.size() - 1).receivedAt();
-      long putBackAtOnceFrom = Math.min(now, lastReceived) - TIMERS_LOOK_BACK.toMillis();
-      long last = store.events().lastSequence();
-      dispatched = last;
-      store.journeys().resetCheckpoints(shards.length, store.journeys().checkpoint());
-      CatchUp catchUp = new CatchUp(now, putBackAtOnceFrom, last, restored[0], replay.size(), started);
-      for (int i = 0; i < shards.length; i++) {
-        Shard shard = shards[i];
-        List<LoggedEvent> mine = replayed.get(i);
-        shard.start(session -> catchUp.run(shard, session, mine));
-      }
-    } finally {
-      for (java.util.concurrent.ExecutorService e : restoring) {
-        e.shutdownNow();
-      }
-    }
+    restore.journeys.start();
+    restore.log.start();
   }
 
-  /** What every shard does on its own thread after a start, before its first task: see {@link #startRecovering}. */
-  private final class CatchUp {
-    private final long now;
-    private final long putBackAtOnceFrom;
+  /**
+   * A start's restore. One thread reads the journeys and hands each shard its customers' snapshots, which
+   * the shard puts back on its own thread; another reads the event log meanwhile, up to the last event
+   * logged before the start, and routes each event to its customer's shard. Once every shard has its
+   * journeys, a merge that a crash interrupted is folded, and each shard catches up on its events. Events
+   * accepted meanwhile are logged after those and wait in the shards' queues.
+   */
+  private final class Restore {
+    private final long from;
     private final long last;
-    private final int journeys;
-    private final int read;
+    private final long now;
     private final long started;
-    private final long readMillis;
+    private final List<java.util.concurrent.BlockingQueue<List<Map.Entry<String, byte[]>>>> snapshots =
+        new ArrayList<>(shards.length);
+    /** Marks the end of a shard's snapshots. */
+    private final List<Map.Entry<String, byte[]>> end = List.of();
+    private final java.util.concurrent.CountDownLatch restored = new java.util.concurrent.CountDownLatch(shards.length);
+    /** Each shard's logged events, once every journey is back; the loaders' failure otherwise. */
+    private final CompletableFuture<List<List<LoggedEvent>>> events = new CompletableFuture<>();
+    private final CompletableFuture<List<List<LoggedEvent>>> routed = new CompletableFuture<>();
+    private final Thread journeys = new Thread(this::readJourneys, "nudge-restore-journeys");
+    private final Thread log = new Thread(this::readLog, "nudge-restore-log");
+    private volatile int journeysRead;
+    private volatile int eventsRead;
+    private volatile long lastReceived;
+    private volatile long readMillis;
     private final LongAdder reapplied = new LongAdder();
     private final java.util.concurrent.atomic.AtomicInteger behind =
         new java.util.concurrent.atomic.AtomicInteger(shards.length);
 
-    CatchUp(long now, long putBackAtOnceFrom, long last, int journeys, int read, long started) {
-      this.now = now;
-      this.putBackAtOnceFrom = putBackAtOnceFrom;
+    Restore(long from, long last, long now, long started) {
+      this.from = from;
       this.last = last;
-      this.journeys = journeys;
-      this.read = read;
+      this.now = now;
       this.started = started;
-      this.readMillis = (System.nanoTime() - started) / 1_000_000;
+      for (int i = 0; i < shards.length; i++) {
+        snapshots.add(new java.util.concurrent.LinkedBlockingQueue<>());
+      }
+      journeys.setDaemon(true);
+      log.setDaemon(true);
     }
 
-    /** The shard's logged events put back or applied, then the clock to now; false when it must stop there. */
-    boolean run(Shard shard, JourneySession session, List<LoggedEvent> events) {
+    private void readJourneys() {
       try {
-        int skipped = replay(shard, events, now, putBackAtOnceFrom, reapplied);
+        List<List<Map.Entry<String, byte[]>>> batches = new ArrayList<>(shards.length);
+        for (int i = 0; i < shards.length; i++) {
+          batches.add(new ArrayList<>(RESTORE_BATCH));
+        }
+        int[] n = new int[1];
+        store.journeys().forEach((customerId, snapshot) -> {
+          int shard = shardOf(customerId).index();
+          List<Map.Entry<String, byte[]>> batch = batches.get(shard);
+          batch.add(Map.entry(customerId, snapshot));
+          if (batch.size() == RESTORE_BATCH) {
+            snapshots.get(shard).add(batch);
+            batches.set(shard, new ArrayList<>(RESTORE_BATCH));
+            stopIfClosed();
+          }
+          n[0]++;
+        });
+        journeysRead = n[0];
+        for (int i = 0; i < shards.length; i++) {
+          snapshots.get(i).add(batches.get(i));
+          snapshots.get(i).add(end);
+        }
+        while (!restored.await(100, TimeUnit.MILLISECONDS)) {
+          stopIfClosed();
+          if (events.isDone()) {
+            return; // a shard failed
+          }
+        }
+        // a merge that a crash interrupted: fold what is still apart (absorbing twice changes nothing); the
+        // shards wait for their events meanwhile
+        for (Shard s : shards) {
+          for (String customerId : s.session().customerIds()) {
+            String owner = identities.customerOf(customerId).orElse(customerId);
+            if (!owner.equals(customerId)) {
+              byte[] snapshot = s.session().remove(customerId);
+              shardOf(owner).session().absorb(owner, customerId, snapshot);
+            }
+          }
+        }
+        List<List<LoggedEvent>> mine = routed.join();
+        readMillis = (System.nanoTime() - started) / 1_000_000;
+        events.complete(mine);
+      } catch (RuntimeException | Error e) {
+        fail(e);
+      } catch (InterruptedException e) {
+        fail(new Closing());
+      }
+    }
+
+    private void readLog() {
+      try {
+        List<List<LoggedEvent>> byShard = new ArrayList<>(shards.length);
+        for (int i = 0; i < shards.length; i++) {
+          byShard.add(new ArrayList<>());
+        }
+        // each customer is looked up once, not once per event (per event, the lookups took 40 % of the
+        // start-up thread's time after a load); a link made meanwhile is found again when the event is applied
+        Map<String, String> owners = new java.util.HashMap<>();
+        int[] n = new int[1];
+        long[] received = {now};
+        store.events().replay(from, last, logged -> {
+          String owner = owners.computeIfAbsent(logged.customerId(), c -> identities.customerOf(c).orElse(c));
+          LoggedEvent le = owner.equals(logged.customerId()) ? logged
+              : new LoggedEvent(logged.sequence(), logged.receivedAt(), owner, logged.event());
+          byShard.get(shardOf(le.customerId()).index()).add(le);
+          received[0] = le.receivedAt();
+          if (++n[0] % 10_000 == 0) {
+            stopIfClosed();
+          }
+        });
+        eventsRead = n[0];
+        lastReceived = received[0];
+        routed.complete(byShard);
+      } catch (RuntimeException | Error e) {
+        routed.completeExceptionally(e);
+        fail(e);
+      }
+    }
+
+    /** Ends a loader's read once the engine closes, or once the restore failed elsewhere. */
+    private void stopIfClosed() {
+      if (closed || events.isCompletedExceptionally()) {
+        throw new Closing();
+      }
+    }
+
+    private void fail(Throwable e) {
+      if (!(e instanceof Closing)) {
+        LOG.error("restoring the journeys and the event log failed; the shards apply nothing", e);
+      }
+      events.completeExceptionally(e);
+      recovered.completeExceptionally(e);
+    }
+
+    /** Called by {@link #close}: the store must not close under the threads that read it. */
+    void awaitEnd(long millis) {
+      try {
+        journeys.join(millis);
+        log.join(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /**
+     * On a shard's own thread, before its first task: puts its journeys back, then its logged events
+     * (put back, or applied), then steps the clock to now; false when it must stop there.
+     */
+    boolean run(Shard shard, JourneySession session) {
+      try {
+        java.util.concurrent.BlockingQueue<List<Map.Entry<String, byte[]>>> mine = snapshots.get(shard.index());
+        for (List<Map.Entry<String, byte[]>> batch = take(shard, mine); batch != end; batch = take(shard, mine)) {
+          for (Map.Entry<String, byte[]> s : batch) {
+            session.restore(s.getKey(), s.getValue());
+          }
+        }
+        restored.countDown();
+        List<LoggedEvent> logged = await(shard).get(shard.index());
+        // the last minutes before the stop, not before now: a timer started then is decided at the restart
+        long putBackAtOnceFrom = Math.min(now, lastReceived) - TIMERS_LOOK_BACK.toMillis();
+        int skipped = replay(shard, logged, now, putBackAtOnceFrom, reapplied);
         if (skipped > 0) {
           LOG.error("shard {}: {} logged events skipped at the restart, their customers' snapshots unreadable",
               shard.index(), skipped);
@@ -586,18 +670,56 @@ public final class ShardedEngine implements NudgeEngine {
         if (!(e instanceof Closing)) {
           LOG.error("shard {} could not catch up after the restart; it applies nothing more", shard.index(), e);
         }
+        events.completeExceptionally(e);
         recovered.completeExceptionally(e);
         return false;
       }
       if (behind.decrementAndGet() == 0) {
-        if (journeys > 0 || read > 0) {
+        restoring = null;
+        if (journeysRead > 0 || eventsRead > 0) {
           LOG.info("restored {} journeys and read {} logged events in {} ms; the shards caught up in {} ms more "
-              + "({} applied again) up to sequence {}", journeys, read, readMillis,
+              + "({} applied again) up to sequence {}", journeysRead, eventsRead, readMillis,
               (System.nanoTime() - started) / 1_000_000 - readMillis, reapplied.sum(), last);
         }
         recovered.complete(null);
       }
       return true;
+    }
+
+    private List<Map.Entry<String, byte[]>> take(Shard shard,
+        java.util.concurrent.BlockingQueue<List<Map.Entry<String, byte[]>>> queue) {
+      try {
+        for (;;) {
+          List<Map.Entry<String, byte[]>> batch = queue.poll(100, TimeUnit.MILLISECONDS);
+          if (batch != null) {
+            return batch;
+          }
+          stopIfClosing(shard);
+          if (events.isCompletedExceptionally()) {
+            events.join(); // throws the loaders' failure
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Closing();
+      }
+    }
+
+    private List<List<LoggedEvent>> await(Shard shard) {
+      try {
+        for (;;) {
+          try {
+            return events.get(100, TimeUnit.MILLISECONDS);
+          } catch (java.util.concurrent.TimeoutException e) {
+            stopIfClosing(shard);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Closing();
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : new NudgeException("restoring failed", e.getCause());
+      }
     }
   }
 
@@ -655,29 +777,6 @@ public final class ShardedEngine implements NudgeEngine {
     }
     session.settle();
     return skipped;
-  }
-
-  private static void restoreAll(JourneySession session, List<Map.Entry<String, byte[]>> snapshots) {
-    for (Map.Entry<String, byte[]> s : snapshots) {
-      session.restore(s.getKey(), s.getValue());
-    }
-  }
-
-  /** Waits for every task; the first failure is thrown as it was (a damaged snapshot, say). */
-  private static void awaitAll(List<java.util.concurrent.Future<?>> tasks) {
-    for (java.util.concurrent.Future<?> t : tasks) {
-      try {
-        t.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new NudgeException("interrupted while restoring journeys", e);
-      } catch (java.util.concurrent.ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        throw new NudgeException("restoring journeys failed: " + e.getCause(), e.getCause());
-      }
-    }
   }
 
   /** What the gate says, unless an engagement's moment has passed; each carries the consent it saw. */
@@ -1301,6 +1400,10 @@ public final class ShardedEngine implements NudgeEngine {
     housekeeping.shutdownNow();
     for (Shard s : shards) {
       s.stop(10_000);
+    }
+    Restore r = restoring;
+    if (r != null) {
+      r.awaitEnd(10_000);
     }
   }
 }

@@ -25,6 +25,29 @@ public interface EventLog extends AutoCloseable {
   /** Calls {@code consumer} for each logged event with a sequence of at least {@code from}, in order. */
   void replay(long from, Consumer<LoggedEvent> consumer);
 
+  /**
+   * Calls {@code consumer} for each logged event with a sequence from {@code from} to {@code to}, in
+   * order: what a restart reads while new events are appended after {@code to}.
+   */
+  default void replay(long from, long to, Consumer<LoggedEvent> consumer) {
+    replay(from, le -> {
+      if (le.sequence() <= to) {
+        consumer.accept(le);
+      }
+    });
+  }
+
+  /** When the first logged event with a sequence of at least {@code from} was received; empty if none is. */
+  default java.util.OptionalLong firstReceivedAt(long from) {
+    long[] first = {Long.MIN_VALUE};
+    replay(from, le -> {
+      if (first[0] == Long.MIN_VALUE) {
+        first[0] = le.receivedAt();
+      }
+    });
+    return first[0] == Long.MIN_VALUE ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(first[0]);
+  }
+
   /** The first sequence received at or after {@code epochMillis}, or {@link #lastSequence()} + 1. */
   long firstSequenceAtOrAfter(long epochMillis);
 

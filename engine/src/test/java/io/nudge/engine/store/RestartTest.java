@@ -3,6 +3,7 @@ package io.nudge.engine.store;
 import io.nudge.engine.policy.ContactPolicy;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nudge.engine.Decision;
 import io.nudge.engine.EngineSettings;
@@ -10,6 +11,8 @@ import io.nudge.engine.Event;
 import io.nudge.engine.NudgeEngine;
 import io.nudge.engine.Purpose;
 import io.nudge.engine.RulePack;
+import io.nudge.engine.consent.ConsentStore;
+import io.nudge.engine.decision.DecisionLog;
 import io.nudge.engine.facts.Journey;
 import io.nudge.engine.shard.ShardedEngine;
 import io.nudge.engine.store.rocks.RocksStore;
@@ -53,6 +56,9 @@ final class RestartTest {
   private int messages;
   /** Lets a catch-up held by {@link #startRecoveringHeld} go on. */
   private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+  /** Set once a store of {@link #journeysRead} has read its journeys, or failed to. */
+  private final java.util.concurrent.atomic.AtomicBoolean journeysReadEnded =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private static Path tempDir() {
     try {
@@ -268,6 +274,171 @@ final class RestartTest {
     start();
     assertThat(engine.journey("jon").get(5, SECONDS).orElseThrow().getRecentPaths())
         .containsExactly("/checkout", "/thanks");
+  }
+
+  @Test
+  void aRestartTakesEventsWhileItStillReadsTheJourneys_andAppliesThemAfterEveryoneRestored() throws Exception {
+    start();
+    send(event(Event.EventType.PAGE, "kim", null, "/a", Map.of()));
+    stop();
+    java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+    store = RocksStore.open(dir, clock);
+
+    engine = ShardedEngine.startRecovering(settings(), PACK, heard::add, journeysRead(store, () -> {
+      reading.countDown();
+      await(release);
+    }));
+
+    assertThat(reading.await(5, SECONDS)).isTrue();
+    engine.submit(List.of(event(Event.EventType.PAGE, "kim", null, "/b", Map.of())), NudgeEngine.Ack.DURABLE)
+        .get(5, SECONDS);
+    java.util.concurrent.CompletableFuture<Void> applied = engine.submit(
+        List.of(event(Event.EventType.PAGE, "lou", null, "/c", Map.of())), NudgeEngine.Ack.APPLIED);
+    Thread.sleep(50);
+    assertThat(applied).as("an event taken while the journeys are read waits for them").isNotDone();
+    assertThat(engine.recovered()).isNotDone();
+    release.countDown();
+    applied.get(5, SECONDS);
+    engine.recovered().get(5, SECONDS);
+    assertThat(engine.journey("kim").get(5, SECONDS).orElseThrow().getRecentPaths()).containsExactly("/a", "/b");
+    assertThat(engine.journey("lou").get(5, SECONDS).orElseThrow().getRecentPaths()).containsExactly("/c");
+  }
+
+  @Test
+  void journeysThatCannotBeRead_failTheStart_andNothingIsAppliedOrSaved() throws Exception {
+    start();
+    send(event(Event.EventType.PAGE, "max", null, "/a", Map.of()));
+    stop();
+    store = RocksStore.open(dir, clock);
+    long checkpoint = store.journeys().checkpoint();
+    EngineStore failing = journeysRead(store, () -> {
+      throw new java.io.UncheckedIOException(new java.io.IOException("disk read error"));
+    });
+
+    assertThatThrownBy(() -> NudgeEngine.start(settings(), PACK, heard::add, failing))
+        .hasMessageContaining("disk read error");
+
+    engine = ShardedEngine.startRecovering(settings(), PACK, heard::add, failing);
+    engine.submit(List.of(event(Event.EventType.PAGE, "max", null, "/b", Map.of())), NudgeEngine.Ack.DURABLE)
+        .get(5, SECONDS);
+    assertThatThrownBy(() -> engine.recovered().get(5, SECONDS)).hasMessageContaining("disk read error");
+    engine.close();
+    assertThat(store.journeys().checkpoint()).as("nothing saved").isEqualTo(checkpoint);
+    store.close();
+    engine = null;
+    start();
+    assertThat(engine.journey("max").get(5, SECONDS).orElseThrow().getRecentPaths()).containsExactly("/a", "/b");
+  }
+
+  @Test
+  void closedWhileReadingTheJourneys_theReadEndsBeforeTheCloseReturns() throws Exception {
+    start();
+    send(event(Event.EventType.PAGE, "ned", null, "/a", Map.of()));
+    stop();
+    java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+    store = RocksStore.open(dir, clock);
+    engine = ShardedEngine.startRecovering(settings(), PACK, heard::add, journeysRead(store, () -> {
+      reading.countDown();
+      await(release);
+    }));
+    assertThat(reading.await(5, SECONDS)).isTrue();
+
+    java.util.concurrent.CompletableFuture<Void> closed = java.util.concurrent.CompletableFuture.runAsync(engine::close);
+    Thread.sleep(200);
+    assertThat(closed).as("the close waits for the read: the store must not close under it").isNotDone();
+    release.countDown();
+    closed.get(15, SECONDS);
+    assertThat(journeysReadEnded).isTrue();
+
+    assertThat(engine.recovered()).isCompletedExceptionally();
+    store.close();
+    engine = null;
+    start();
+    assertThat(engine.journey("ned").get(5, SECONDS).orElseThrow().getRecentPaths()).containsExactly("/a");
+  }
+
+  /** {@code store}, whose journeys are read only after {@code beforeRead} ran; see {@link #journeysReadEnded}. */
+  private EngineStore journeysRead(RocksStore store, Runnable beforeRead) {
+    JourneyStore journeys = new JourneyStore() {
+      @Override
+      public void save(int shard, long checkpoint, Map<String, byte[]> snapshots) {
+        store.journeys().save(shard, checkpoint, snapshots);
+      }
+
+      @Override
+      public long checkpoint() {
+        return store.journeys().checkpoint();
+      }
+
+      @Override
+      public void resetCheckpoints(int shards, long checkpoint) {
+        store.journeys().resetCheckpoints(shards, checkpoint);
+      }
+
+      @Override
+      public void forEach(java.util.function.BiConsumer<String, byte[]> consumer) {
+        try {
+          beforeRead.run();
+          store.journeys().forEach(consumer);
+        } finally {
+          journeysReadEnded.set(true);
+        }
+      }
+    };
+    return new EngineStore() {
+      @Override
+      public EventLog events() {
+        return store.events();
+      }
+
+      @Override
+      public JourneyStore journeys() {
+        return journeys;
+      }
+
+      @Override
+      public ConsentStore consent() {
+        return store.consent();
+      }
+
+      @Override
+      public IdentityStore identities() {
+        return store.identities();
+      }
+
+      @Override
+      public DecisionLog decisions() {
+        return store.decisions();
+      }
+
+      @Override
+      public Outbox outbox() {
+        return store.outbox();
+      }
+
+      @Override
+      public TimelineStore timeline() {
+        return store.timeline();
+      }
+
+      @Override
+      public boolean isEphemeral() {
+        return false;
+      }
+
+      @Override
+      public void close() {
+        store.close();
+      }
+    };
+  }
+
+  private static void await(java.util.concurrent.CountDownLatch latch) {
+    try {
+      latch.await(10, SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

@@ -143,6 +143,28 @@ final class RocksEventLog implements EventLog {
   }
 
   @Override
+  public void replay(long from, long to, Consumer<LoggedEvent> consumer) {
+    try (RocksIterator it = db.newIterator(events)) {
+      for (it.seek(key(Math.max(1, from))); it.isValid(); it.next()) {
+        long sequence = sequenceOf(it.key());
+        if (sequence > to) {
+          return;
+        }
+        consumer.accept(EventCodec.decode(sequence, it.value()));
+      }
+    }
+  }
+
+  @Override
+  public java.util.OptionalLong firstReceivedAt(long from) {
+    try (RocksIterator it = db.newIterator(events)) {
+      it.seek(key(Math.max(1, from)));
+      return it.isValid() ? java.util.OptionalLong.of(ByteBuffer.wrap(it.value(), 4, 8).getLong())
+          : java.util.OptionalLong.empty();
+    }
+  }
+
+  @Override
   public long firstSequenceAtOrAfter(long epochMillis) {
     long low = firstSequence();
     long high = lastSequence;
