@@ -28,8 +28,11 @@ import java.util.stream.Stream;
  * as it arrives and subtracts that time for the customer it names ({@code anonymousId}). The figure
  * therefore includes the request's trip to the server (an upper bound on receipt to engagement), and
  * would be too low if the customer sent another event between the trigger and the engagement. For
- * timer rules (an idle customer, say), the rule's delay is subtracted too: what remains is how late
- * the engagement came after it was due.
+ * timer rules (an idle customer, say), lateness is measured from the event the rule's wait started
+ * from, which the engagement names among the facts it matched ({@link #waitStartedAt}): its receipt
+ * time plus the rule's delay is when the engagement was due, and the arrival on the stream, by the same
+ * machine's wall clock, minus that is how late it came (the bench's policy has no arbitration window,
+ * which would hold every engagement that long on purpose).
  *
  * <p>With an admin token it samples {@code GET /metrics} once a second: the server's CPU, heap and
  * the events it accepted and processed, and the bytes its threads allocated.
@@ -79,6 +82,12 @@ public final class LoadGenerator {
   private final Recorder lateness = new Recorder();
   private final LongAdder engagements = new LongAdder();
   private volatile boolean measuring;
+  /**
+   * When this run began sending, by the wall clock the server stamps events with (same machine): a
+   * timer rule's wait started in the warm-up can end in the measured period, one an earlier run started
+   * is not counted.
+   */
+  private volatile long runSince = Long.MAX_VALUE;
   private volatile boolean running = true;
   private java.util.concurrent.CountDownLatch primed;
 
@@ -99,6 +108,7 @@ public final class LoadGenerator {
 
   private Result run() throws InterruptedException {
     int run = RUNS.incrementAndGet();
+    runSince = System.currentTimeMillis();
     if (options.integrationToken() != null) {
       openStream();
     }
@@ -249,6 +259,7 @@ public final class LoadGenerator {
       return;
     }
     long arrived = System.nanoTime();
+    long arrivedMillis = System.currentTimeMillis();
     try {
       JsonNode e = JSON.readTree(line.substring(5));
       int c = Population.customerOf(e.path("anonymousId").asText(null));
@@ -256,20 +267,44 @@ public final class LoadGenerator {
         return;
       }
       engagements.increment();
+      Duration delay = options.timerRules().get(e.path("rule").asText());
+      if (delay != null) {
+        // due the rule's delay after the event that started its wait, which the server names
+        long waitStarted = waitStartedAt(e);
+        if (waitStarted >= runSince) {
+          lateness.record((arrivedMillis - waitStarted - delay.toMillis()) * 1_000_000L);
+        }
+        return;
+      }
       long sent = lastSent.get(c);
       if (sent == 0) {
         return; // caused by an event of an earlier run: no time to measure from
       }
-      long sinceSent = arrived - sent;
-      Duration delay = options.timerRules().get(e.path("rule").asText());
-      if (delay == null) {
-        latencies.record(sinceSent);
-      } else {
-        lateness.record(sinceSent - delay.toNanos()); // negative: due before the customer's latest event
-      }
+      latencies.record(arrived - sent);
     } catch (java.io.IOException e) {
       error("engagement stream sent a line that is not JSON: " + line);
     }
+  }
+
+  /**
+   * When the newest event among the facts an engagement's rule matched was received, in epoch
+   * milliseconds ({@code context.matched} lines read {@code event <type> ... at <instant>}); for an idle
+   * rule, the event its wait started from. -1 when the engagement names no event.
+   */
+  static long waitStartedAt(JsonNode engagement) {
+    long newest = -1;
+    for (JsonNode line : engagement.path("context").path("matched")) {
+      String text = line.asText("");
+      int at = text.lastIndexOf(" at ");
+      if (text.startsWith("event ") && at > 0) {
+        try {
+          newest = Math.max(newest, java.time.Instant.parse(text.substring(at + 4)).toEpochMilli());
+        } catch (java.time.format.DateTimeParseException e) {
+          // a path with " at " in it and no time after: not a line to measure from
+        }
+      }
+    }
+    return newest;
   }
 
   /** One read of the server's metrics; each figure -1 when the server does not have it. */
