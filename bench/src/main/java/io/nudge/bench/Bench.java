@@ -130,11 +130,14 @@ public final class Bench {
                 pack.timerRules(), false));
             awaitDrained(server.port());
             double[] l = r.latencyMillis().length == 4 ? r.latencyMillis() : new double[] {-1, -1, -1, -1};
+            double[] t = r.timerLatenessMillis();
             System.out.printf("%d rules, %d customers, %s: processed %,.0f events/s, receipt to"
                 + " engagement p50 / p95 / p99 / p99.9 %.1f / %.1f / %.1f / %.1f ms (%,d engagements),"
-                + " %,.0f bytes allocated per event%n", pack.rules(), customers,
+                + " timer rules late by %s, %,.0f bytes allocated per event%n", pack.rules(), customers,
                 rate == 0 ? "full speed" : String.format("%,d events/s asked", rate), r.processedPerSecond(),
-                l[0], l[1], l[2], l[3], r.engagements(), r.allocatedBytesPerEvent());
+                l[0], l[1], l[2], l[3], r.engagements(), t.length == 4
+                    ? String.format("p50 / p99 %.1f / %.1f ms", t[0], t[2]) : "- (none due in the run)",
+                r.allocatedBytesPerEvent());
           }
         }
         deleteTree(data);
