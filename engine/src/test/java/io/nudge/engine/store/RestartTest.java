@@ -278,18 +278,8 @@ final class RestartTest {
 
   @Test
   void aRestartTakesEventsWhileItStillReadsTheJourneys_andAppliesThemAfterEveryoneRestored() throws Exception {
-    start();
-    send(event(Event.EventType.PAGE, "kim", null, "/a", Map.of()));
-    stop();
-    java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
-    store = RocksStore.open(dir, clock);
+    startedWhileItReadsTheJourneys("kim", "/a");
 
-    engine = ShardedEngine.startRecovering(settings(), PACK, heard::add, journeysRead(store, () -> {
-      reading.countDown();
-      await(release);
-    }));
-
-    assertThat(reading.await(5, SECONDS)).isTrue();
     engine.submit(List.of(event(Event.EventType.PAGE, "kim", null, "/b", Map.of())), NudgeEngine.Ack.DURABLE)
         .get(5, SECONDS);
     java.util.concurrent.CompletableFuture<Void> applied = engine.submit(
@@ -332,16 +322,7 @@ final class RestartTest {
 
   @Test
   void closedWhileReadingTheJourneys_theReadEndsBeforeTheCloseReturns() throws Exception {
-    start();
-    send(event(Event.EventType.PAGE, "ned", null, "/a", Map.of()));
-    stop();
-    java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
-    store = RocksStore.open(dir, clock);
-    engine = ShardedEngine.startRecovering(settings(), PACK, heard::add, journeysRead(store, () -> {
-      reading.countDown();
-      await(release);
-    }));
-    assertThat(reading.await(5, SECONDS)).isTrue();
+    startedWhileItReadsTheJourneys("ned", "/a");
 
     java.util.concurrent.CompletableFuture<Void> closed = java.util.concurrent.CompletableFuture.runAsync(engine::close);
     Thread.sleep(200);
@@ -355,6 +336,23 @@ final class RestartTest {
     engine = null;
     start();
     assertThat(engine.journey("ned").get(5, SECONDS).orElseThrow().getRecentPaths()).containsExactly("/a");
+  }
+
+  /**
+   * {@code who} views {@code path} and Nudge stops; then it starts again without waiting, and returns
+   * while the journeys are being read, held there until {@link #release}.
+   */
+  private void startedWhileItReadsTheJourneys(String who, String path) throws Exception {
+    start();
+    send(event(Event.EventType.PAGE, who, null, path, Map.of()));
+    stop();
+    java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+    store = RocksStore.open(dir, clock);
+    engine = ShardedEngine.startRecovering(settings(), PACK, heard::add, journeysRead(store, () -> {
+      reading.countDown();
+      await(release);
+    }));
+    assertThat(reading.await(5, SECONDS)).isTrue();
   }
 
   /** {@code store}, whose journeys are read only after {@code beforeRead} ran; see {@link #journeysReadEnded}. */
