@@ -135,11 +135,7 @@ final class RocksEventLog implements EventLog {
 
   @Override
   public void replay(long from, Consumer<LoggedEvent> consumer) {
-    try (RocksIterator it = db.newIterator(events)) {
-      for (it.seek(key(Math.max(1, from))); it.isValid(); it.next()) {
-        consumer.accept(EventCodec.decode(sequenceOf(it.key()), it.value()));
-      }
-    }
+    replay(from, Long.MAX_VALUE, consumer);
   }
 
   @Override
@@ -159,8 +155,7 @@ final class RocksEventLog implements EventLog {
   public java.util.OptionalLong firstReceivedAt(long from) {
     try (RocksIterator it = db.newIterator(events)) {
       it.seek(key(Math.max(1, from)));
-      return it.isValid() ? java.util.OptionalLong.of(ByteBuffer.wrap(it.value(), 4, 8).getLong())
-          : java.util.OptionalLong.empty();
+      return it.isValid() ? java.util.OptionalLong.of(receivedAtOf(it.value())) : java.util.OptionalLong.empty();
     }
   }
 
@@ -193,10 +188,15 @@ final class RocksEventLog implements EventLog {
     }
   }
 
+  /** The receipt time in an encoded event: after {@link EventCodec}'s version. */
+  private static long receivedAtOf(byte[] value) {
+    return ByteBuffer.wrap(value, 4, 8).getLong();
+  }
+
   private long timeOf(long sequence) {
     try {
       byte[] value = db.get(events, key(sequence));
-      return value == null ? Long.MIN_VALUE : ByteBuffer.wrap(value, 4, 8).getLong();
+      return value == null ? Long.MIN_VALUE : receivedAtOf(value);
     } catch (RocksDBException e) {
       throw RocksStore.failure("read of event " + sequence, e);
     }
